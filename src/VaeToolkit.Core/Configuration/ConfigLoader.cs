@@ -1,0 +1,199 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace VaeToolkit.Configuration;
+
+/// <summary>
+/// Reads a YAML experiment file into an immutable <see cref="VaeConfig"/>. Unknown or duplicate keys,
+/// wrong types and out-of-range values are errors that name the file, line and column.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string DefaultName = "(built-in defaults)";
+
+    /// <summary>Reads <paramref name="path"/>, then applies <c>section.key=value</c> overrides.</summary>
+    public static VaeConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+            throw new ConfigException(ConfigErrorCodes.MissingFile, $"config file not found: {fullPath}", fullPath);
+        return Parse(File.ReadAllText(fullPath), fullPath, overrides);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="file"/> names it in errors and anchors relative paths.</summary>
+    public static VaeConfig Parse(string yaml, string file, IEnumerable<string>? overrides = null)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            string reason = e.InnerException?.Message ?? e.Message;
+            if (reason.Contains("same key", StringComparison.OrdinalIgnoreCase) || reason.Contains("duplicate", StringComparison.OrdinalIgnoreCase))
+                throw new ConfigException(ConfigErrorCodes.DuplicateKey, $"duplicate key: {reason}", file, e.Start.Line, e.Start.Column, e);
+            throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: {reason}", file, e.Start.Line, e.Start.Column, e);
+        }
+
+        YamlMappingNode root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode switch
+        {
+            YamlMappingNode mapping => mapping,
+            YamlScalarNode { Value: null or "" } => new YamlMappingNode(),
+            var other => throw new ConfigException(ConfigErrorCodes.WrongType, "the file must be a mapping of sections (data:, model:, training:, ...)", file, other.Start.Line, other.Start.Column),
+        };
+        foreach (string assignment in overrides ?? [])
+            ApplyOverride(root, assignment, file);
+        return Read(new YamlSection(file, root), file);
+    }
+
+    /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
+    public static VaeConfig Defaults => Parse("", DefaultName);
+
+    private static VaeConfig Read(YamlSection root, string file)
+    {
+        var defaults = new VaeConfig();
+        var config = new VaeConfig
+        {
+            SourcePath = file == DefaultName ? null : file,
+            Seed = root.Int("seed", defaults.Seed, min: 0),
+            Device = ReadDevice(root, defaults.Device),
+            Data = ReadData(root.Section("data")),
+            Model = ReadModel(root.Section("model")),
+            Training = ReadTraining(root.Section("training")),
+            Evaluation = ReadEvaluation(root.Section("evaluation")),
+        };
+        root.RejectUnknownKeys();
+        return config;
+    }
+
+    private static string ReadDevice(YamlSection section, string fallback)
+    {
+        string device = section.String("device", fallback);
+        bool valid = device == "cpu" || device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int index) && index >= 0);
+        if (!valid)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange, $"'device' must be cpu, cuda or cuda:N, not '{device}'", section.File);
+        return device;
+    }
+
+    private static DataConfig ReadData(YamlSection section)
+    {
+        var d = new DataConfig();
+        var data = new DataConfig
+        {
+            Dataset = section.String("dataset", d.Dataset, KnownDatasets.All),
+            DataDir = section.OptionalPath("data_dir", d.DataDir),
+            Path = section.OptionalPath("path", d.Path),
+            Delimiter = section.String("delimiter", d.Delimiter).Replace("\\t", "\t"),
+            Header = section.Bool("header", d.Header),
+            UserColumn = section.String("user_column", d.UserColumn),
+            ItemColumn = section.String("item_column", d.ItemColumn),
+            RatingColumn = section.OptionalString("rating_column", d.RatingColumn),
+            ItemNames = section.OptionalPath("item_names", d.ItemNames),
+            PositiveThreshold = section.OptionalDouble("positive_threshold", d.PositiveThreshold),
+            MinItemsPerUser = section.Int("min_items_per_user", d.MinItemsPerUser, min: 1),
+            HeldoutUsers = section.Int("heldout_users", d.HeldoutUsers, min: 1),
+            TargetFraction = section.Double("target_fraction", d.TargetFraction, min: 0.01, max: 0.99),
+            Synthetic = ReadSynthetic(section.Section("synthetic")),
+        };
+        section.RejectUnknownKeys();
+        if (data.Delimiter.Length != 1)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange, $"'data.delimiter' must be a single character, not '{data.Delimiter}'", section.File);
+        if (data.Dataset == KnownDatasets.File && data.Path is null)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange, "'data.path' must name the interactions file when 'data.dataset' is file", section.File);
+        return data;
+    }
+
+    private static SyntheticDataConfig ReadSynthetic(YamlSection section)
+    {
+        var d = new SyntheticDataConfig();
+        var synthetic = new SyntheticDataConfig
+        {
+            Users = section.Int("users", d.Users, min: 10),
+            Items = section.Int("items", d.Items, min: 10),
+            Tastes = section.Int("tastes", d.Tastes, min: 1),
+            MeanItemsPerUser = section.Int("mean_items_per_user", d.MeanItemsPerUser, min: 5),
+            PopularityExponent = section.Double("popularity_exponent", d.PopularityExponent, min: 0, max: 3),
+            TasteStrength = section.Double("taste_strength", d.TasteStrength, min: 0, max: 1),
+        };
+        section.RejectUnknownKeys();
+        return synthetic;
+    }
+
+    private static ModelConfig ReadModel(YamlSection section)
+    {
+        var d = new ModelConfig();
+        var model = new ModelConfig
+        {
+            Type = section.String("type", d.Type, "vae", "dae"),
+            EncoderDims = section.IntList("encoder_dims", d.EncoderDims),
+            Dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95),
+        };
+        section.RejectUnknownKeys();
+        return model;
+    }
+
+    private static TrainingConfig ReadTraining(YamlSection section)
+    {
+        var d = new TrainingConfig();
+        var training = new TrainingConfig
+        {
+            Epochs = section.Int("epochs", d.Epochs, min: 1),
+            BatchSize = section.Int("batch_size", d.BatchSize, min: 1),
+            LearningRate = section.Double("learning_rate", d.LearningRate, min: 1e-9, max: 10),
+            TotalAnnealSteps = section.Int("total_anneal_steps", d.TotalAnnealSteps, min: 1),
+            AnnealCap = section.Double("anneal_cap", d.AnnealCap, min: 0, max: 1),
+            Lam = section.Double("lam", d.Lam, min: 0),
+            ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1),
+            WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0),
+            Threads = section.OptionalInt("threads", d.Threads, min: 1, max: 1024),
+        };
+        section.RejectUnknownKeys();
+        return training;
+    }
+
+    private static EvaluationConfig ReadEvaluation(YamlSection section)
+    {
+        var d = new EvaluationConfig();
+        var evaluation = new EvaluationConfig
+        {
+            BatchSize = section.Int("batch_size", d.BatchSize, min: 1),
+        };
+        section.RejectUnknownKeys();
+        return evaluation;
+    }
+
+    /// <summary>Sets <c>a.b.c=value</c> in the parsed tree, creating sections as needed.</summary>
+    private static void ApplyOverride(YamlMappingNode root, string assignment, string file)
+    {
+        int equals = assignment.IndexOf('=');
+        if (equals <= 0)
+            throw new ConfigException(ConfigErrorCodes.BadOverride, $"override '{assignment}' must look like section.key=value", file);
+        string[] path = assignment[..equals].Trim().Split('.');
+        string valueText = assignment[(equals + 1)..].Trim();
+        YamlNode value;
+        try
+        {
+            var parsed = new YamlStream();
+            parsed.Load(new StringReader("v: " + valueText));
+            value = ((YamlMappingNode)parsed.Documents[0].RootNode).Children[new YamlScalarNode("v")];
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException(ConfigErrorCodes.BadOverride, $"override '{assignment}' has a malformed value: {e.Message}", file);
+        }
+
+        YamlMappingNode mapping = root;
+        for (int i = 0; i < path.Length - 1; i++)
+        {
+            var key = new YamlScalarNode(path[i]);
+            if (!mapping.Children.TryGetValue(key, out var child) || child is not YamlMappingNode childMapping)
+            {
+                childMapping = new YamlMappingNode();
+                mapping.Children[key] = childMapping;
+            }
+            mapping = childMapping;
+        }
+        mapping.Children[new YamlScalarNode(path[^1])] = value;
+    }
+}

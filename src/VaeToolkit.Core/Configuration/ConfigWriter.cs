@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+
+namespace VaeToolkit.Configuration;
+
+/// <summary>Writes a config back as YAML that <see cref="ConfigLoader"/> reads to the same values.</summary>
+public static class ConfigWriter
+{
+    public static string ToYaml(VaeConfig config)
+    {
+        var d = config.Data;
+        var s = d.Synthetic;
+        var m = config.Model;
+        var t = config.Training;
+        var yaml = new StringBuilder();
+        yaml.AppendLine("# Resolved configuration: every key with the value this run used.");
+        yaml.AppendLine($"seed: {config.Seed}");
+        yaml.AppendLine($"device: {config.Device}");
+        yaml.AppendLine("data:");
+        yaml.AppendLine($"  dataset: {d.Dataset}");
+        yaml.AppendLine($"  data_dir: {Text(d.DataDir)}");
+        yaml.AppendLine($"  path: {Text(d.Path)}");
+        yaml.AppendLine($"  delimiter: {Text(d.Delimiter == "\t" ? "\\t" : d.Delimiter)}");
+        yaml.AppendLine($"  header: {(d.Header ? "true" : "false")}");
+        yaml.AppendLine($"  user_column: {Text(d.UserColumn)}");
+        yaml.AppendLine($"  item_column: {Text(d.ItemColumn)}");
+        yaml.AppendLine($"  rating_column: {Text(d.RatingColumn)}");
+        yaml.AppendLine($"  item_names: {Text(d.ItemNames)}");
+        yaml.AppendLine($"  positive_threshold: {Number(d.PositiveThreshold)}");
+        yaml.AppendLine($"  min_items_per_user: {d.MinItemsPerUser}");
+        yaml.AppendLine($"  heldout_users: {d.HeldoutUsers}");
+        yaml.AppendLine($"  target_fraction: {Number(d.TargetFraction)}");
+        yaml.AppendLine("  synthetic:");
+        yaml.AppendLine($"    users: {s.Users}");
+        yaml.AppendLine($"    items: {s.Items}");
+        yaml.AppendLine($"    tastes: {s.Tastes}");
+        yaml.AppendLine($"    mean_items_per_user: {s.MeanItemsPerUser}");
+        yaml.AppendLine($"    popularity_exponent: {Number(s.PopularityExponent)}");
+        yaml.AppendLine($"    taste_strength: {Number(s.TasteStrength)}");
+        yaml.AppendLine("model:");
+        yaml.AppendLine($"  type: {m.Type}");
+        yaml.AppendLine($"  encoder_dims: [{string.Join(", ", m.EncoderDims)}]");
+        yaml.AppendLine($"  dropout: {Number(m.Dropout)}");
+        yaml.AppendLine("training:");
+        yaml.AppendLine($"  epochs: {t.Epochs}");
+        yaml.AppendLine($"  batch_size: {t.BatchSize}");
+        yaml.AppendLine($"  learning_rate: {Number(t.LearningRate)}");
+        yaml.AppendLine($"  total_anneal_steps: {t.TotalAnnealSteps}");
+        yaml.AppendLine($"  anneal_cap: {Number(t.AnnealCap)}");
+        yaml.AppendLine($"  lam: {Number(t.Lam)}");
+        yaml.AppendLine($"  validation_step: {t.ValidationStep}");
+        yaml.AppendLine($"  warm_up_epochs: {t.WarmUpEpochs}");
+        yaml.AppendLine($"  threads: {(t.Threads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "null")}");
+        yaml.AppendLine("evaluation:");
+        yaml.AppendLine($"  batch_size: {config.Evaluation.BatchSize}");
+        return yaml.ToString();
+    }
+
+    private static string Number(double? value) => value is double v ? v.ToString("R", CultureInfo.InvariantCulture) : "null";
+
+    private static string Text(string? value) =>
+        value is null ? "null" : "'" + value.Replace("'", "''") + "'";
+}

@@ -1,0 +1,29 @@
+namespace VaeToolkit.Configuration;
+
+/// <summary>Optimisation settings; the defaults are those of the reference Mult-VAE implementation.</summary>
+public sealed record TrainingConfig
+{
+    public int Epochs { get; init; } = 200;
+
+    /// <summary>Users per training batch.</summary>
+    public int BatchSize { get; init; } = 10000;
+
+    public double LearningRate { get; init; } = 0.001;
+
+    /// <summary>The KL weight grows as min(anneal_cap, step / total_anneal_steps).</summary>
+    public int TotalAnnealSteps { get; init; } = 200000;
+
+    public double AnnealCap { get; init; } = 0.2;
+
+    /// <summary>L2 penalty on the weight matrices (lam * sum of squares).</summary>
+    public double Lam { get; init; } = 0.01;
+
+    /// <summary>Validate (NDCG@100 on the validation users) every this many epochs; the best epoch wins.</summary>
+    public int ValidationStep { get; init; } = 1;
+
+    /// <summary>Epochs left out of the benchmark averages.</summary>
+    public int WarmUpEpochs { get; init; } = 2;
+
+    /// <summary>CPU threads for TorchSharp; null leaves the library default.</summary>
+    public int? Threads { get; init; }
+}

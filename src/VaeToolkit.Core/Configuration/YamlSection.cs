@@ -1,0 +1,198 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace VaeToolkit.Configuration;
+
+/// <summary>
+/// Reads the keys of one YAML mapping with type and range checks. Every key read is remembered, so
+/// that <see cref="RejectUnknownKeys"/> can report the keys nobody asked for, with a suggestion.
+/// </summary>
+internal sealed class YamlSection
+{
+    private readonly string _file;
+    private readonly string _prefix;
+    private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "")
+    {
+        _file = file;
+        _prefix = prefix;
+        if (mapping is null) return;
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode key || key.Value is null)
+                throw Error(ConfigErrorCodes.WrongType, keyNode, "a key must be a plain name");
+            if (!_entries.TryAdd(key.Value, (key, value)))
+                throw Error(ConfigErrorCodes.DuplicateKey, key, $"duplicate key '{prefix}{key.Value}'");
+        }
+    }
+
+    public string File => _file;
+
+    public YamlSection Section(string name)
+    {
+        _known.Add(name);
+        if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value))
+            return new YamlSection(_file, null, $"{_prefix}{name}.");
+        if (entry.Value is not YamlMappingNode mapping)
+            throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a mapping of keys");
+        return new YamlSection(_file, mapping, $"{_prefix}{name}.");
+    }
+
+    public string String(string name, string fallback, params string[] allowed) =>
+        OptionalString(name, fallback, allowed) ?? fallback;
+
+    public string? OptionalString(string name, string? fallback, params string[] allowed)
+    {
+        if (!TryScalar(name, out var node, out string? text)) return fallback;
+        if (text is null) return null;
+        if (allowed.Length > 0 && !allowed.Contains(text, StringComparer.Ordinal))
+            throw Error(ConfigErrorCodes.OutOfRange, node, $"'{_prefix}{name}' must be one of {string.Join(", ", allowed)}, not '{text}'");
+        return text;
+    }
+
+    public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue) =>
+        OptionalInt(name, fallback, min, max) ?? throw Error(ConfigErrorCodes.WrongType, _entries[name].Value, $"'{_prefix}{name}' must be an integer, not null");
+
+    public int? OptionalInt(string name, int? fallback, int min = int.MinValue, int max = int.MaxValue)
+    {
+        if (!TryScalar(name, out var node, out string? text)) return fallback;
+        if (text is null) return null;
+        if (!long.TryParse(text.Replace("_", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value))
+            throw Error(ConfigErrorCodes.WrongType, node, $"'{_prefix}{name}' must be an integer, not '{text}'");
+        if (value < min || value > max)
+            throw Error(ConfigErrorCodes.OutOfRange, node, $"'{_prefix}{name}' must be {RangeText(min, max)}, not {text}");
+        return (int)value;
+    }
+
+    public double Double(string name, double fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
+        OptionalDouble(name, fallback, min, max) ?? throw Error(ConfigErrorCodes.WrongType, _entries[name].Value, $"'{_prefix}{name}' must be a number, not null");
+
+    public double? OptionalDouble(string name, double? fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    {
+        if (!TryScalar(name, out var node, out string? text)) return fallback;
+        if (text is null) return null;
+        if (!double.TryParse(text.Replace("_", ""), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            throw Error(ConfigErrorCodes.WrongType, node, $"'{_prefix}{name}' must be a number, not '{text}'");
+        if (value < min || value > max)
+            throw Error(ConfigErrorCodes.OutOfRange, node, $"'{_prefix}{name}' must be {RangeText(min, max)}, not {text}");
+        return value;
+    }
+
+    public bool Bool(string name, bool fallback)
+    {
+        if (!TryScalar(name, out var node, out string? text) || text is null) return fallback;
+        return text.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" => true,
+            "false" or "no" or "off" => false,
+            _ => throw Error(ConfigErrorCodes.WrongType, node, $"'{_prefix}{name}' must be true or false, not '{text}'"),
+        };
+    }
+
+    public IReadOnlyList<int> IntList(string name, IReadOnlyList<int> fallback, int min = 1)
+    {
+        _known.Add(name);
+        if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
+        if (entry.Value is not YamlSequenceNode sequence)
+            throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a list of integers such as [600, 200]");
+        var values = new List<int>();
+        foreach (var item in sequence.Children)
+        {
+            if (item is not YamlScalarNode scalar || !int.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+                throw Error(ConfigErrorCodes.WrongType, item, $"'{_prefix}{name}' must be a list of integers such as [600, 200]");
+            if (value < min)
+                throw Error(ConfigErrorCodes.OutOfRange, item, $"every entry of '{_prefix}{name}' must be at least {min}, not {value}");
+            values.Add(value);
+        }
+        if (values.Count == 0)
+            throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must not be empty");
+        return values;
+    }
+
+    /// <summary>A path relative to the config file's folder, as written in the file.</summary>
+    public string? OptionalPath(string name, string? fallback)
+    {
+        string? text = OptionalString(name, fallback);
+        if (text is null || text == fallback) return text;
+        string expanded = text.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), text[2..])
+            : Environment.ExpandEnvironmentVariables(text);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(_file)) ?? ".";
+        return Path.GetFullPath(Path.Combine(folder, expanded));
+    }
+
+    /// <summary>Throws for the first key in this mapping that no reader asked for.</summary>
+    public void RejectUnknownKeys()
+    {
+        foreach (var (name, entry) in _entries)
+        {
+            if (_known.Contains(name)) continue;
+            string? suggestion = Closest(name, _known);
+            string hint = suggestion is null ? $" (known keys: {string.Join(", ", _known.Order())})" : $" (did you mean '{suggestion}'?)";
+            throw Error(ConfigErrorCodes.UnknownKey, entry.Key, $"unknown key '{_prefix}{name}'{hint}");
+        }
+    }
+
+    public ConfigException Error(string code, YamlNode node, string message) =>
+        new(code, message, _file, node.Start.Line, node.Start.Column);
+
+    private bool TryScalar(string name, out YamlNode node, out string? text)
+    {
+        _known.Add(name);
+        text = null;
+        node = null!;
+        if (!_entries.TryGetValue(name, out var entry)) return false;
+        node = entry.Value;
+        if (IsNull(node)) return true;
+        if (node is not YamlScalarNode scalar)
+            throw Error(ConfigErrorCodes.WrongType, node, $"'{_prefix}{name}' must be a single value");
+        text = scalar.Value;
+        return true;
+    }
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private static string RangeText(double min, double max) =>
+        (double.IsInfinity(min) || min == int.MinValue, double.IsInfinity(max) || max == int.MaxValue) switch
+        {
+            (false, false) => $"between {Number(min)} and {Number(max)}",
+            (false, true) => $"at least {Number(min)}",
+            (true, false) => $"at most {Number(max)}",
+            _ => "a number",
+        };
+
+    private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Closest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in candidates)
+        {
+            int distance = EditDistance(name, candidate);
+            if (distance < bestDistance) (best, bestDistance) = (candidate, distance);
+        }
+        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

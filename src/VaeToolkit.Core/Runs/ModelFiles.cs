@@ -1,0 +1,30 @@
+namespace VaeToolkit.Runs;
+
+/// <summary>
+/// The names of the files in a model directory, the unit that the inference engine serves and
+/// evaluates. A run directory holds one in <see cref="RunFiles.ModelFolder"/>.
+/// </summary>
+public static class ModelFiles
+{
+    /// <summary>The model card (JSON): model type, sizes, data set, training summary.</summary>
+    public const string Card = "model.json";
+
+    /// <summary>ONNX graph: sparse histories in, top-k item indices and scores out (history excluded).</summary>
+    public const string Recommender = "recommender.onnx";
+
+    /// <summary>ONNX graph: sparse histories in, the latent mean out.</summary>
+    public const string Encoder = "encoder.onnx";
+
+    /// <summary>Tab-separated: index, original item id, training popularity, name.</summary>
+    public const string Items = "items.tsv";
+
+    /// <summary>Every known user's positive items (<see cref="Data.CsrFile"/> format, row ids are user ids).</summary>
+    public const string UserHistories = "users.vcsr";
+
+    /// <summary>Test users' fold-in items (model input) and target items (to predict).</summary>
+    public const string TestFoldIn = "test-fold-in.vcsr";
+
+    public const string TestTargets = "test-targets.vcsr";
+
+    public static readonly string[] Required = [Card, Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets];
+}
