@@ -145,6 +145,7 @@ public static class ConfigLoader
             AnnealCap = section.Double("anneal_cap", d.AnnealCap, min: 0, max: 1),
             Lam = section.Double("lam", d.Lam, min: 0),
             ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1),
+            CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1),
             WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0),
             Threads = section.OptionalInt("threads", d.Threads, min: 1, max: 1024),
         };

@@ -49,6 +49,7 @@ public static class ConfigWriter
         yaml.AppendLine($"  anneal_cap: {Number(t.AnnealCap)}");
         yaml.AppendLine($"  lam: {Number(t.Lam)}");
         yaml.AppendLine($"  validation_step: {t.ValidationStep}");
+        yaml.AppendLine($"  checkpoint_step: {t.CheckpointStep}");
         yaml.AppendLine($"  warm_up_epochs: {t.WarmUpEpochs}");
         yaml.AppendLine($"  threads: {(t.Threads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine("evaluation:");

@@ -21,6 +21,9 @@ public sealed record TrainingConfig
     /// <summary>Validate (NDCG@100 on the validation users) every this many epochs; the best epoch wins.</summary>
     public int ValidationStep { get; init; } = 1;
 
+    /// <summary>Write a resumable checkpoint every this many epochs (and after the last one).</summary>
+    public int CheckpointStep { get; init; } = 1;
+
     /// <summary>Epochs left out of the benchmark averages.</summary>
     public int WarmUpEpochs { get; init; } = 2;
 

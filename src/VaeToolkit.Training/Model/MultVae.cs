@@ -1,0 +1,116 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using VaeToolkit.Configuration;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Training.Model;
+
+/// <summary>
+/// Mult-VAE (or Mult-DAE) of Liang et al. 2018. The first encoder layer reads each user's item indices
+/// directly (an embedding bag over the rows of the item weight matrix, weighted by 1/sqrt(count), which
+/// is the L2-normalised multi-hot input), so no dense [batch × items] input is ever built.
+/// <c>forward</c> gives the item logits at inference: the latent mean, no dropout, no sampling.
+/// </summary>
+public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly EmbeddingBag item_layer;
+    private readonly Parameter item_bias;
+    private readonly ModuleList<Linear> encoder;
+    private readonly ModuleList<Linear> decoder;
+
+    public MultVae(int itemCount, ModelConfig config) : base(nameof(MultVae))
+    {
+        ItemCount = itemCount;
+        IsVae = config.IsVae;
+        LatentDim = config.EncoderDims[^1];
+        EncoderDims = config.EncoderDims.ToArray();
+
+        // Widths: items -> e1 -> ... -> latent (2 × latent for a VAE: mean and log-variance).
+        int[] widths = [itemCount, .. config.EncoderDims];
+        int OutputWidth(int layer) => IsVae && layer == widths.Length - 1 ? 2 * widths[layer] : widths[layer];
+
+        item_layer = nn.EmbeddingBag(itemCount, OutputWidth(1), mode: EmbeddingBagMode.Sum);
+        item_bias = new Parameter(zeros(OutputWidth(1)));
+        encoder = new ModuleList<Linear>();
+        for (int layer = 2; layer < widths.Length; layer++)
+            encoder.Add(nn.Linear(widths[layer - 1], OutputWidth(layer)));
+        decoder = new ModuleList<Linear>();
+        for (int layer = widths.Length - 1; layer > 0; layer--)
+            decoder.Add(nn.Linear(widths[layer], widths[layer - 1]));
+        RegisterComponents();
+        ResetParameters();
+    }
+
+    public int ItemCount { get; }
+
+    public int LatentDim { get; }
+
+    public bool IsVae { get; }
+
+    public IReadOnlyList<int> EncoderDims { get; }
+
+    /// <summary>The weight matrices (not biases), the ones the L2 penalty applies to.</summary>
+    public IEnumerable<Tensor> WeightMatrices =>
+        new Tensor[] { item_layer.weight! }.Concat(encoder.Select(l => (Tensor)l.weight)).Concat(decoder.Select(l => (Tensor)l.weight));
+
+    /// <summary>Logits from the latent mean (inference).</summary>
+    public override Tensor forward(Tensor itemIndices, Tensor bagOffsets, Tensor entryWeights) =>
+        Decode(Encode(itemIndices, bagOffsets, entryWeights).Mean);
+
+    /// <summary>
+    /// The latent mean and, for a VAE, the log-variance. <paramref name="entryWeights"/> holds one
+    /// weight per history entry: 1/sqrt(count), times the dropout mask while training.
+    /// </summary>
+    public (Tensor Mean, Tensor? LogVariance) Encode(Tensor itemIndices, Tensor bagOffsets, Tensor entryWeights)
+    {
+        Tensor hidden = item_layer.call(itemIndices, bagOffsets, entryWeights) + item_bias;
+        foreach (var layer in encoder)
+            hidden = layer.call(hidden.tanh());
+        if (!IsVae)
+            return (hidden.tanh(), null);
+        return (hidden[.., ..LatentDim], hidden[.., LatentDim..]);
+    }
+
+    public Tensor Decode(Tensor latent)
+    {
+        Tensor hidden = latent;
+        for (int i = 0; i < decoder.Count; i++)
+        {
+            hidden = decoder[i].call(hidden);
+            if (i < decoder.Count - 1) hidden = hidden.tanh();
+        }
+        return hidden;
+    }
+
+    /// <summary>Glorot-uniform weights and N(0, 0.001) biases, as in the reference implementation.</summary>
+    public void ResetParameters()
+    {
+        using var noGrad = no_grad();
+        foreach (var weight in WeightMatrices)
+            nn.init.xavier_uniform_(weight);
+        nn.init.normal_(item_bias, 0, 0.001);
+        foreach (var layer in encoder.Concat(decoder))
+            nn.init.normal_(layer.bias!, 0, 0.001);
+    }
+
+    /// <summary>A copy of the parameters as plain arrays, in the layout the ONNX exporter expects.</summary>
+    public MultVaeWeights ToWeights()
+    {
+        var encoderLayers = new List<DenseLayer> { Dense(item_layer.weight!, item_bias, transposed: false) };
+        encoderLayers.AddRange(encoder.Select(l => Dense(l.weight, l.bias!, transposed: true)));
+        var decoderLayers = decoder.Select(l => Dense(l.weight, l.bias!, transposed: true)).ToList();
+        return new MultVaeWeights(IsVae ? "vae" : "dae", ItemCount, LatentDim, encoderLayers, decoderLayers);
+    }
+
+    // Linear stores [out, in]; DenseLayer wants [in, out]. The embedding bag is already [items, out].
+    private static DenseLayer Dense(Tensor weight, Tensor bias, bool transposed)
+    {
+        using var scope = NewDisposeScope();
+        Tensor inputsByOutputs = (transposed ? weight.t() : weight).detach().contiguous().cpu().to(ScalarType.Float32);
+        return new DenseLayer(
+            (int)inputsByOutputs.shape[0],
+            (int)inputsByOutputs.shape[1],
+            inputsByOutputs.data<float>().ToArray(),
+            bias.detach().cpu().to(ScalarType.Float32).data<float>().ToArray());
+    }
+}

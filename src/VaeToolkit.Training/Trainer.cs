@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using TorchSharp;
+using TorchSharp.Modules;
+using VaeToolkit.Configuration;
+using VaeToolkit.Data;
+using VaeToolkit.Metrics;
+using VaeToolkit.Training.Model;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Training;
+
+/// <summary>
+/// Trains a <see cref="MultVae"/> as in the reference implementation: Adam, multinomial log-likelihood
+/// from the positives and a log-sum-exp (never a dense input), KL weight annealed per step as
+/// min(anneal_cap, step / total_anneal_steps), an L2 penalty lam × Σ‖W‖², validation NDCG@100 every
+/// validation_step epochs, and the best epoch's weights as the result. The only optimizer user.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string LastCheckpointName = "last.ckpt";
+    public const string BestWeightsName = "best.weights";
+    private const int ValidationTopK = 100;
+
+    private readonly VaeConfig _config;
+    private readonly Adam _optimizer;
+
+    public Trainer(VaeConfig config, int itemCount)
+    {
+        _config = config;
+        Device = TorchDevices.Resolve(config.Device);
+        if (config.Training.Threads is int threads) set_num_threads(threads);
+        manual_seed(config.Seed);
+        if (Device.type == DeviceType.CUDA) cuda.manual_seed_all(config.Seed);
+        Model = new MultVae(itemCount, config.Model).to(Device);
+        _optimizer = optim.Adam(Model.parameters(), config.Training.LearningRate);
+    }
+
+    public MultVae Model { get; }
+
+    public Device Device { get; }
+
+    /// <summary>
+    /// Trains on <paramref name="data"/>'s training users. With a checkpoint folder, a checkpoint is
+    /// written every checkpoint_step epochs and, when <paramref name="resume"/> is set, training
+    /// continues from the last one. Cancellation is checked between batches; the last checkpoint stays.
+    /// On return the model holds the best validation epoch's weights.
+    /// </summary>
+    public TrainingOutcome Fit(PreparedDataset data, string? checkpointFolder, bool resume, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var training = _config.Training;
+        var history = new List<EpochRecord>();
+        int firstEpoch = 1;
+        long step = 0;
+        int bestEpoch = 0;
+        double bestNdcg = double.NegativeInfinity;
+        Dictionary<string, Tensor>? bestWeights = null;
+        bool bestSaved = true;
+        string configHash = ResumeKey(_config);
+
+        string? lastPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, LastCheckpointName);
+        string? bestPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, BestWeightsName);
+        if (resume && lastPath is not null && File.Exists(lastPath))
+        {
+            var checkpoint = Checkpoint.Load(lastPath, Model, _optimizer);
+            if (checkpoint.ConfigHash != configHash)
+                throw new InvalidOperationException($"{lastPath} was written with different settings; only training.epochs may change when resuming.");
+            (firstEpoch, step, bestEpoch, bestNdcg) = (checkpoint.Epoch + 1, checkpoint.Step, checkpoint.BestEpoch, checkpoint.BestNdcg);
+            history.AddRange(checkpoint.History);
+        }
+        bool resumed = firstEpoch > 1;
+
+        int batches = (data.Train.RowCount + training.BatchSize - 1) / training.BatchSize;
+        for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            (double loss, double klWeight) = TrainEpoch(data.Train, epoch, ref step, batches, progress, cancellationToken);
+            double trainSeconds = watch.Elapsed.TotalSeconds;
+
+            double? ndcg = null;
+            double? validationSeconds = null;
+            if (epoch % training.ValidationStep == 0 || epoch == training.Epochs)
+            {
+                watch.Restart();
+                ndcg = Validate(data.Validation);
+                validationSeconds = watch.Elapsed.TotalSeconds;
+                if (ndcg > bestNdcg)
+                {
+                    (bestNdcg, bestEpoch) = (ndcg.Value, epoch);
+                    DisposeAll(bestWeights);
+                    bestWeights = CopyWeights();
+                    bestSaved = false;
+                }
+            }
+
+            var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets);
+            history.Add(record);
+            progress?.Report(new TrainingProgress(epoch, training.Epochs, batches, batches, record));
+
+            if (checkpointFolder is not null && (epoch % training.CheckpointStep == 0 || epoch == training.Epochs))
+            {
+                // Best weights first: the checkpoint that names the best epoch must never outlive them.
+                if (!bestSaved && bestWeights is not null)
+                {
+                    SaveWeights(bestPath!, bestWeights);
+                    bestSaved = true;
+                }
+                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history).Save(lastPath!, Model, _optimizer);
+            }
+        }
+
+        if (bestWeights is not null)
+            LoadWeights(bestWeights);
+        else if (bestPath is not null && File.Exists(bestPath))
+            Checkpoint.LoadWeights(bestPath, Model); // resumed after the last epoch had already run
+        DisposeAll(bestWeights);
+        return new TrainingOutcome(history, bestEpoch, bestNdcg, resumed);
+    }
+
+    /// <summary>NDCG@100 of the current weights on held-out users (fold-in in, targets scored).</summary>
+    public double Validate(HeldOutUsers users)
+    {
+        Model.eval();
+        using var noGrad = no_grad();
+        var withTargets = Enumerable.Range(0, users.Count).Where(u => users.Targets.RowLength(u) > 0).ToArray();
+        var accumulator = new MetricAccumulator(ValidationTopK);
+        int batchSize = _config.Evaluation.BatchSize;
+        for (int start = 0; start < withTargets.Length; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            ReadOnlySpan<int> rows = withTargets.AsSpan(start, Math.Min(batchSize, withTargets.Length - start));
+            using var batch = HistoryBatch.Create(users.FoldIn, rows, Device);
+            Tensor logits = Model.call(batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
+            logits.view(-1).index_fill_(0, batch.PositivePositions, float.NegativeInfinity);
+            int k = Math.Min(ValidationTopK, Model.ItemCount);
+            long[] top = logits.topk(k).indexes.cpu().data<long>().ToArray();
+            for (int b = 0; b < rows.Length; b++)
+                accumulator.Add(top.AsSpan(b * k, k), users.Targets.Row(rows[b]));
+        }
+        return accumulator.NdcgAt(ValidationTopK);
+    }
+
+    private (double MeanLoss, double KlWeight) TrainEpoch(CsrMatrix train, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var training = _config.Training;
+        Model.train();
+        int[] order = ShuffledRows(train.RowCount, _config.Seed, epoch);
+        using var generator = new Generator((ulong)_config.Seed * 1_000_003UL + (ulong)epoch, Device);
+        using var lossSum = zeros(1, device: Device);
+        double keep = 1 - _config.Model.Dropout;
+        double klWeight = 0;
+
+        for (int b = 0; b < batches; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (var scope = NewDisposeScope())
+            {
+                ReadOnlySpan<int> rows = order.AsSpan(b * training.BatchSize, Math.Min(training.BatchSize, order.Length - b * training.BatchSize));
+                using var batch = HistoryBatch.Create(train, rows, Device);
+                Tensor weights = batch.NormWeights;
+                if (keep < 1)
+                    weights = weights * full_like(weights, keep).bernoulli(generator) / keep;
+
+                var (mean, logVariance) = Model.Encode(batch.ItemIndices, batch.BagOffsets, weights);
+                Tensor latent = mean;
+                Tensor? kl = null;
+                if (logVariance is not null)
+                {
+                    Tensor noise = randn(mean.shape, device: Device, generator: generator);
+                    latent = mean + noise * (0.5 * logVariance).exp();
+                    kl = MultVaeObjective.KlDivergence(mean, logVariance);
+                }
+                Tensor logits = Model.Decode(latent);
+
+                klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
+                Tensor loss = MultVaeObjective.NegativeLogLikelihood(logits, batch);
+                if (kl is not null)
+                    loss = loss + klWeight * kl;
+                if (training.Lam > 0)
+                    loss = loss + MultVaeObjective.L2Penalty(Model.WeightMatrices, training.Lam);
+
+                _optimizer.zero_grad();
+                loss.backward();
+                _optimizer.step();
+                lossSum.add_(loss.detach());
+            }
+            step++;
+            progress?.Report(new TrainingProgress(epoch, training.Epochs, b + 1, batches, null));
+        }
+        return (lossSum.item<float>() / batches, klWeight);
+    }
+
+    /// <summary>A deterministic shuffle of 0..count-1 for one epoch (Fisher-Yates, seeded by seed and epoch).</summary>
+    internal static int[] ShuffledRows(int count, int seed, int epoch)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(unchecked(seed * 7919 + epoch) & int.MaxValue).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>Settings a resumed run must share with its checkpoint (everything but the epoch count).</summary>
+    internal static string ResumeKey(VaeConfig config)
+    {
+        var comparable = config with { SourcePath = null, Training = config.Training with { Epochs = 1 } };
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigWriter.ToYaml(comparable))));
+    }
+
+    private Dictionary<string, Tensor> CopyWeights() =>
+        Model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+
+    private void LoadWeights(Dictionary<string, Tensor> weights)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, value) in Model.state_dict())
+            value.copy_(weights[name]);
+    }
+
+    private void SaveWeights(string path, Dictionary<string, Tensor> weights)
+    {
+        // Swap the best weights in, save, and swap the current ones back.
+        var current = CopyWeights();
+        LoadWeights(weights);
+        Checkpoint.SaveWeights(path, Model);
+        LoadWeights(current);
+        DisposeAll(current);
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+    {
+        if (tensors is null) return;
+        foreach (var tensor in tensors.Values) tensor.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Model.Dispose();
+    }
+}
