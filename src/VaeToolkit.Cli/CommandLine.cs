@@ -1,0 +1,61 @@
+namespace VaeToolkit.Cli;
+
+/// <summary>
+/// A small parser for <c>verb --name value --flag --set a.b=c</c> command lines: options may repeat,
+/// flags take no value, and anything unexpected is a usage error naming the option.
+/// </summary>
+internal sealed class CommandLine
+{
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+
+    private CommandLine(string verb) => Verb = verb;
+
+    public string Verb { get; }
+
+    public static CommandLine Parse(string[] args, IReadOnlySet<string> flagNames)
+    {
+        if (args.Length == 0) throw new UsageException("a verb is required");
+        var line = new CommandLine(args[0]);
+        for (int i = 1; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+                throw new UsageException($"unexpected argument '{arg}'");
+            string name = arg[2..];
+            string? inlineValue = null;
+            int equals = name.IndexOf('=');
+            if (equals > 0 && name[..equals] != "set")
+                (name, inlineValue) = (name[..equals], name[(equals + 1)..]);
+            if (flagNames.Contains(name))
+            {
+                line._flags.Add(name);
+                continue;
+            }
+            string value = inlineValue ?? (i + 1 < args.Length ? args[++i] : throw new UsageException($"option --{name} needs a value"));
+            if (!line._options.TryGetValue(name, out var values)) line._options[name] = values = [];
+            values.Add(value);
+        }
+        return line;
+    }
+
+    public bool Flag(string name) => _flags.Contains(name);
+
+    public string? Value(string name) => _options.TryGetValue(name, out var values) ? values[^1] : null;
+
+    public string Required(string name) => Value(name) ?? throw new UsageException($"option --{name} is required");
+
+    public IReadOnlyList<string> Values(string name) => _options.TryGetValue(name, out var values) ? values : [];
+
+    public int? Int(string name) =>
+        Value(name) is string text ? int.TryParse(text, out int value) ? value : throw new UsageException($"option --{name} must be an integer, not '{text}'") : null;
+
+    /// <summary>Throws for any option the verb does not know.</summary>
+    public void OnlyAllow(params string[] names)
+    {
+        foreach (string name in _options.Keys.Concat(_flags))
+            if (!names.Contains(name)) throw new UsageException($"unknown option --{name} for '{Verb}'");
+    }
+}
+
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VaeToolkit.Configuration;
+using VaeToolkit.Training;
+using VaeToolkit.Training.Runs;
+
+namespace VaeToolkit.Cli;
+
+/// <summary>The verbs: each reads its options, calls one engine method and returns the result to print.</summary>
+internal static class Verbs
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static object Train(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("config", "output", "resume", "device", "set");
+        var config = LoadConfig(line);
+        string output = line.Value("output") ?? TrainingJob.DefaultRunDirectory(config, Environment.CurrentDirectory);
+        var request = new TrainingRequest(config, output, line.Flag("resume"));
+        return TrainingJob.Run(request, new EpochPrinter(), new Log(), cancellationToken);
+    }
+
+    public static object Benchmark(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("config", "device", "epochs", "set");
+        var config = LoadConfig(line);
+        if (line.Int("epochs") is int epochs)
+            config = config with { Training = config.Training with { Epochs = epochs } };
+        return TrainingBenchmark.Run(config, new EpochPrinter(), new Log(), cancellationToken);
+    }
+
+    public static object Test(CommandLine line) => throw new NotImplementedException();
+
+    public static object Recommend(CommandLine line) => throw new NotImplementedException();
+
+    private static VaeConfig LoadConfig(CommandLine line)
+    {
+        var overrides = line.Values("set").ToList();
+        if (line.Value("device") is string device) overrides.Add($"device={device}");
+        return ConfigLoader.Load(line.Required("config"), overrides);
+    }
+
+    private sealed class Log : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
+
+    private sealed class EpochPrinter : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.EpochCompleted is not { } epoch) return;
+            string validation = epoch.ValidationNdcgAt100 is double ndcg ? $"  validation NDCG@100 {ndcg:F4}" : "";
+            Console.Error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}");
+        }
+    }
+}

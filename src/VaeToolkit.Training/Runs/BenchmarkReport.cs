@@ -1,0 +1,43 @@
+namespace VaeToolkit.Training.Runs;
+
+/// <summary>
+/// Training speed as the reference <c>--benchmark</c> reports it: mean epoch training and validation
+/// times after the warm-up epochs, and users per second.
+/// </summary>
+public sealed record BenchmarkReport(
+    string Dataset,
+    string Device,
+    string Precision,
+    int Threads,
+    int Epochs,
+    int WarmUpEpochs,
+    int TrainUsers,
+    int ValidationUsers,
+    int Items,
+    int BatchSize,
+    double MeanEpochSeconds,
+    double MeanValidationSeconds,
+    double TrainUsersPerSecond,
+    double ValidationUsersPerSecond,
+    double BestValidationNdcgAt100,
+    IReadOnlyList<double> EpochSeconds)
+{
+    /// <summary>Averages over the epochs after <paramref name="warmUpEpochs"/> (all of them if none are left).</summary>
+    public static BenchmarkReport From(IReadOnlyList<EpochRecord> history, int warmUpEpochs, string dataset, string device, int threads, int items, int batchSize, double bestNdcg)
+    {
+        var measured = history.Skip(warmUpEpochs).ToList();
+        if (measured.Count == 0) measured = history.ToList();
+        double meanEpoch = measured.Average(e => e.TrainSeconds);
+        var validated = measured.Where(e => e.ValidationSeconds is not null).ToList();
+        double meanValidation = validated.Count == 0 ? 0 : validated.Average(e => e.ValidationSeconds!.Value);
+        int trainUsers = history[0].TrainUsers;
+        int validationUsers = history[0].ValidationUsers;
+        return new BenchmarkReport(
+            dataset, device, "fp32", threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
+            meanEpoch, meanValidation,
+            meanEpoch > 0 ? trainUsers / meanEpoch : 0,
+            meanValidation > 0 ? validationUsers / meanValidation : 0,
+            bestNdcg,
+            history.Select(e => e.TrainSeconds).ToArray());
+    }
+}

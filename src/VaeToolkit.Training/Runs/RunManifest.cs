@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VaeToolkit.Inference.Evaluation;
+using VaeToolkit.IO;
+
+namespace VaeToolkit.Training.Runs;
+
+/// <summary>
+/// manifest.json of a run directory: what ran (versions, device, data fingerprint), how it went
+/// (status, per-epoch history, timings) and what it scored. Rewritten atomically as the run advances.
+/// </summary>
+public sealed record RunManifest
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public int FormatVersion { get; init; } = 1;
+
+    /// <summary>running, interrupted, failed or completed.</summary>
+    public string Status { get; init; } = RunStatus.Running;
+
+    public string? Error { get; init; }
+
+    public required string ConfigFile { get; init; }
+
+    public required RuntimeVersions Versions { get; init; }
+
+    public required string Device { get; init; }
+
+    public DatasetSummary? Data { get; init; }
+
+    public DateTime StartedUtc { get; init; }
+
+    public DateTime? FinishedUtc { get; init; }
+
+    public Dictionary<string, double> TimingsSeconds { get; init; } = [];
+
+    public int? BestEpoch { get; init; }
+
+    public double? BestValidationNdcgAt100 { get; init; }
+
+    public IReadOnlyList<EpochRecord> History { get; init; } = [];
+
+    /// <summary>Test users scored through ONNX Runtime, with the popularity baseline.</summary>
+    public EvaluationReport? Test { get; init; }
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static RunManifest Load(string path) =>
+        JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), Json)
+        ?? throw new InvalidDataException($"{path}: empty manifest");
+}
+
+public static class RunStatus
+{
+    public const string Running = "running";
+    public const string Interrupted = "interrupted";
+    public const string Failed = "failed";
+    public const string Completed = "completed";
+}
+
+/// <summary>Library and runtime versions a run used.</summary>
+public sealed record RuntimeVersions(string Toolkit, string TorchSharp, string OnnxRuntime, string Dotnet, string OperatingSystem)
+{
+    public static RuntimeVersions Current() => new(
+        VersionOf(typeof(RunManifest)),
+        VersionOf(typeof(TorchSharp.torch)),
+        VersionOf(typeof(Microsoft.ML.OnnxRuntime.InferenceSession)),
+        Environment.Version.ToString(),
+        System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+
+    private static string VersionOf(Type type) =>
+        type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
+        ?? type.Assembly.GetName().Version?.ToString() ?? "unknown";
+}
+
+/// <summary>The prepared data a run trained on.</summary>
+public sealed record DatasetSummary(string Name, string DataHash, int Items, int TrainUsers, long TrainInteractions, int ValidationUsers, int TestUsers);

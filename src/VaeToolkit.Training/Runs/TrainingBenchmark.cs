@@ -1,0 +1,19 @@
+using VaeToolkit.Configuration;
+using VaeToolkit.Data;
+
+namespace VaeToolkit.Training.Runs;
+
+/// <summary>Benchmark mode: trains for the configured epochs without writing anything and reports speed.</summary>
+public static class TrainingBenchmark
+{
+    public static BenchmarkReport Run(VaeConfig config, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        log?.Report($"Preparing data set '{config.Data.Dataset}'");
+        PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
+        log?.Report($"Benchmarking {config.Training.Epochs} epochs ({config.Training.WarmUpEpochs} warm-up) on {config.Device}");
+        using var trainer = new Trainer(config, data.ItemCount);
+        var outcome = trainer.Fit(data, checkpointFolder: null, resume: false, progress, cancellationToken);
+        return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device,
+            TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using VaeToolkit.Configuration;
+using VaeToolkit.Data;
+using VaeToolkit.Inference.Evaluation;
+using VaeToolkit.IO;
+using VaeToolkit.Runs;
+using VaeToolkit.Training.Export;
+
+namespace VaeToolkit.Training.Runs;
+
+/// <summary>
+/// One training run end to end, in a run directory: resolved config, data, training with checkpoints,
+/// ONNX export of the best epoch, evaluation of the test users through ONNX Runtime, and a manifest.
+/// </summary>
+public static class TrainingJob
+{
+    /// <summary>runs/&lt;config name&gt;-&lt;UTC time&gt; under <paramref name="root"/>.</summary>
+    public static string DefaultRunDirectory(VaeConfig config, string root)
+    {
+        string name = config.SourcePath is null ? config.Data.Dataset : Path.GetFileNameWithoutExtension(config.SourcePath);
+        return Path.Combine(root, "runs", $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+    }
+
+    public static TrainingRunResult Run(TrainingRequest request, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        var config = request.Config;
+        string runDirectory = Path.GetFullPath(request.RunDirectory);
+        CheckRunDirectory(runDirectory, request.Resume);
+        Directory.CreateDirectory(runDirectory);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Config), ConfigWriter.ToYaml(config));
+
+        string manifestPath = Path.Combine(runDirectory, RunFiles.Manifest);
+        var total = Stopwatch.StartNew();
+        var manifest = new RunManifest
+        {
+            ConfigFile = config.SourcePath ?? ConfigLoader.DefaultName,
+            Versions = RuntimeVersions.Current(),
+            Device = config.Device,
+            StartedUtc = DateTime.UtcNow,
+        };
+        manifest.Save(manifestPath);
+
+        var epochs = new List<EpochRecord>();
+        var epochWatcher = new Progress(progress, epochs);
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            log?.Report($"Preparing data set '{config.Data.Dataset}'");
+            PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
+            manifest = manifest with { Data = Summarize(data) };
+            manifest.TimingsSeconds["data"] = watch.Elapsed.TotalSeconds;
+            manifest.Save(manifestPath);
+
+            watch.Restart();
+            log?.Report($"Training {config.Model.Type.ToUpperInvariant()} on {data.Train.RowCount} users x {data.ItemCount} items for {config.Training.Epochs} epochs on {config.Device}");
+            using var trainer = new Trainer(config, data.ItemCount);
+            var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
+            manifest.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
+
+            watch.Restart();
+            string modelDirectory = Path.Combine(runDirectory, RunFiles.ModelFolder);
+            log?.Report($"Exporting epoch {outcome.BestEpoch} to ONNX in {modelDirectory}");
+            ModelPackager.Write(trainer.Model.ToWeights(), data, config, outcome, modelDirectory);
+            manifest.TimingsSeconds["export"] = watch.Elapsed.TotalSeconds;
+
+            watch.Restart();
+            log?.Report("Evaluating the test users with ONNX Runtime");
+            EvaluationReport test = ModelEvaluator.Evaluate(modelDirectory, config.Device, config.Evaluation.BatchSize);
+            manifest.TimingsSeconds["evaluate"] = watch.Elapsed.TotalSeconds;
+            manifest.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
+
+            manifest = manifest with
+            {
+                Status = RunStatus.Completed,
+                FinishedUtc = DateTime.UtcNow,
+                BestEpoch = outcome.BestEpoch,
+                BestValidationNdcgAt100 = outcome.BestValidationNdcg,
+                History = outcome.History,
+                Test = test,
+            };
+            manifest.Save(manifestPath);
+            return new TrainingRunResult(runDirectory, modelDirectory, data.Name, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationNdcg, test, total.Elapsed);
+        }
+        catch (OperationCanceledException)
+        {
+            (manifest with { Status = RunStatus.Interrupted, FinishedUtc = DateTime.UtcNow, History = epochs }).Save(manifestPath);
+            throw;
+        }
+        catch (Exception e)
+        {
+            (manifest with { Status = RunStatus.Failed, Error = e.Message, FinishedUtc = DateTime.UtcNow, History = epochs }).Save(manifestPath);
+            throw;
+        }
+    }
+
+    /// <summary>A new run needs an absent or empty folder; a resumed one needs the earlier run's checkpoint.</summary>
+    private static void CheckRunDirectory(string runDirectory, bool resume)
+    {
+        string checkpoint = Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
+        if (resume)
+        {
+            if (!File.Exists(checkpoint))
+                throw new FileNotFoundException($"cannot resume: {runDirectory} holds no checkpoint ({checkpoint} is missing)", checkpoint);
+            return;
+        }
+        if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
+            throw new IOException($"{runDirectory} already holds files; choose another output path, or resume that run");
+    }
+
+    private static DatasetSummary Summarize(PreparedDataset data) =>
+        new(data.Name, data.DataHash, data.ItemCount, data.Train.RowCount, data.Train.NonZeroCount, data.Validation.Count, data.Test.Count);
+
+    /// <summary>Forwards progress and keeps the finished epochs, so an interrupted run's manifest has them.</summary>
+    private sealed class Progress(IProgress<TrainingProgress>? inner, List<EpochRecord> epochs) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.EpochCompleted is not null) epochs.Add(value.EpochCompleted);
+            inner?.Report(value);
+        }
+    }
+}
