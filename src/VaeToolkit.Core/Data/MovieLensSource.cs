@@ -1,0 +1,220 @@
+using System.IO.Compression;
+
+namespace VaeToolkit.Data;
+
+/// <summary>
+/// Finds a MovieLens data set on disk, or downloads it from GroupLens into the user cache. A set lives
+/// at <c>&lt;folder&gt;/&lt;name&gt;/ratings.csv</c>; the folders searched, in order, are
+/// <c>data.data_dir</c>, <c>$VAETOOLKIT_DATA</c> and <see cref="CacheDirectory"/>.
+/// </summary>
+public sealed class MovieLensSource
+{
+    public const string EnvironmentVariable = "VAETOOLKIT_DATA";
+
+    /// <summary>The first line of every MovieLens <c>ratings.csv</c>.</summary>
+    public const string RatingsHeader = "userId,movieId,rating,timestamp";
+
+    public static readonly Uri DefaultBaseUrl = new("https://files.grouplens.org/datasets/movielens/");
+
+    // The files kept from an archive; ml-20m also holds large genome files nobody here reads.
+    // ratings.csv comes last: its presence marks a complete set.
+    private static readonly string[] KeptFiles = ["movies.csv", "README.txt", "ratings.csv"];
+
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly HttpMessageHandler? _handler;
+
+    /// <summary>The default source: <c>$VAETOOLKIT_DATA</c>, the per-user cache and GroupLens.</summary>
+    public MovieLensSource()
+        : this(DefaultCacheDirectory(), Environment.GetEnvironmentVariable(EnvironmentVariable))
+    {
+    }
+
+    /// <param name="cacheDirectory">Searched last, and where downloads go.</param>
+    /// <param name="environmentDirectory">Searched after <c>data.data_dir</c>; usually <c>$VAETOOLKIT_DATA</c>.</param>
+    /// <param name="handler">Sends the download request; tests pass a fake. Null uses a real connection.</param>
+    /// <param name="baseUrl">The folder URL that holds <c>&lt;name&gt;.zip</c>.</param>
+    /// <param name="timeout">How long to wait for a response, and for each piece of the body.</param>
+    public MovieLensSource(string cacheDirectory, string? environmentDirectory, HttpMessageHandler? handler = null, Uri? baseUrl = null, TimeSpan? timeout = null)
+    {
+        CacheDirectory = Path.GetFullPath(cacheDirectory);
+        EnvironmentDirectory = string.IsNullOrWhiteSpace(environmentDirectory) ? null : Path.GetFullPath(environmentDirectory);
+        _handler = handler;
+        BaseUrl = baseUrl ?? DefaultBaseUrl;
+        Timeout = timeout ?? TimeSpan.FromSeconds(60);
+    }
+
+    public string CacheDirectory { get; }
+
+    public string? EnvironmentDirectory { get; }
+
+    public Uri BaseUrl { get; }
+
+    public TimeSpan Timeout { get; }
+
+    /// <summary>The per-user cache: LocalApplicationData on Windows, else $XDG_CACHE_HOME or ~/.cache.</summary>
+    public static string DefaultCacheDirectory()
+    {
+        string root;
+        if (OperatingSystem.IsWindows())
+            root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        else if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { } xdg && Path.IsPathRooted(xdg))
+            root = xdg;
+        else
+            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "vaetoolkit", "datasets");
+    }
+
+    /// <summary>The folders searched for <c>&lt;name&gt;/ratings.csv</c>, in order.</summary>
+    public IReadOnlyList<string> SearchDirectories(string? dataDir)
+    {
+        var folders = new List<string>();
+        if (!string.IsNullOrWhiteSpace(dataDir)) folders.Add(Path.GetFullPath(dataDir));
+        if (EnvironmentDirectory is not null) folders.Add(EnvironmentDirectory);
+        folders.Add(CacheDirectory);
+        return folders.Distinct().ToList();
+    }
+
+    public Uri DownloadUrl(string name) => new(BaseUrl, $"{name}.zip");
+
+    /// <summary>The path of <c>&lt;name&gt;/ratings.csv</c>: the first one found, or else a fresh download.</summary>
+    /// <exception cref="DatasetDownloadException">The set is nowhere on disk and the download failed.</exception>
+    public string FindOrDownload(string name, string? dataDir, IProgress<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> folders = SearchDirectories(dataDir);
+        foreach (string folder in folders)
+        {
+            string ratings = Path.Combine(folder, name, "ratings.csv");
+            if (File.Exists(ratings)) return ratings;
+        }
+        log?.Report($"{name} was not found in {string.Join(", ", folders)}; downloading it.");
+        Download(name, Path.Combine(folders[0], name, "ratings.csv"), log, cancellationToken);
+        return Path.Combine(CacheDirectory, name, "ratings.csv");
+    }
+
+    /// <summary>
+    /// Downloads <c>&lt;name&gt;.zip</c>, checks that it holds a MovieLens <c>ratings.csv</c>, and unpacks it to
+    /// <c>&lt;cache&gt;/&lt;name&gt;</c>. A failure names the URL and <paramref name="manualPath"/>, where the user
+    /// can put <c>ratings.csv</c> by hand.
+    /// </summary>
+    private void Download(string name, string manualPath, IProgress<string>? log, CancellationToken cancellationToken)
+    {
+        Uri url = DownloadUrl(name);
+        string zipPath = Path.Combine(CacheDirectory, $"{name}.zip.partial-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(CacheDirectory);
+            DownloadAsync(url, zipPath, log, cancellationToken).GetAwaiter().GetResult();
+            Unpack(zipPath, name, Path.Combine(CacheDirectory, name));
+            log?.Report($"{name} is ready in {Path.Combine(CacheDirectory, name)}.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException e)
+        {
+            throw Failure(name, url, manualPath, $"no response for {Timeout.TotalSeconds:0.#} s", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw Failure(name, url, manualPath, e.Message, e);
+        }
+        finally
+        {
+            if (File.Exists(zipPath)) File.Delete(zipPath);
+        }
+    }
+
+    private static DatasetDownloadException Failure(string name, Uri url, string manualPath, string reason, Exception inner) =>
+        new($"{name} is not on this machine and downloading {url} failed: {reason}. " +
+            $"Download it another way and put its ratings.csv (and movies.csv) at {manualPath}, " +
+            $"or point data.data_dir or ${EnvironmentVariable} at a folder that holds {name}/ratings.csv.",
+            url, manualPath, inner);
+
+    private async Task DownloadAsync(Uri url, string zipPath, IProgress<string>? log, CancellationToken cancellationToken)
+    {
+        // No overall timeout (ml-20m is 190 MB); instead every wait, for the response or for the next
+        // piece of the body, gets Timeout, and connecting gets ConnectTimeout.
+        using var client = _handler is null
+            ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = ConnectTimeout })
+            : new HttpClient(_handler, disposeHandler: false);
+        client.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(Timeout);
+
+        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        long? length = response.Content.Headers.ContentLength;
+        await using var body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
+        await using var file = new FileStream(zipPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+
+        var buffer = new byte[1 << 16];
+        long received = 0;
+        long reportedPercent = 0;
+        long reportedBytes = 0;
+        log?.Report($"Downloading {url}" + (length is long total ? $" ({total / 1e6:0.0} MB)" : ""));
+        while (true)
+        {
+            stall.CancelAfter(Timeout);
+            int read = await body.ReadAsync(buffer, stall.Token).ConfigureAwait(false);
+            if (read == 0) break;
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            received += read;
+            if (length is long expected && expected > 0)
+            {
+                long percent = received * 100 / expected;
+                if (percent < reportedPercent + 5 && received != expected) continue;
+                reportedPercent = percent;
+                log?.Report($"Downloading {url}: {percent}%");
+            }
+            else if (received - reportedBytes >= 10_000_000)
+            {
+                reportedBytes = received;
+                log?.Report($"Downloading {url}: {received / 1e6:0} MB");
+            }
+        }
+        if (length is long size && received != size)
+            throw new IOException($"the download ended after {received:N0} of {size:N0} bytes");
+    }
+
+    /// <summary>Checks the archive, unpacks the kept files next to the target and renames them into place.</summary>
+    private static void Unpack(string zipPath, string name, string target)
+    {
+        string partial = $"{target}.partial-{Guid.NewGuid():N}";
+        try
+        {
+            using (ZipArchive archive = ZipFile.OpenRead(zipPath))
+            {
+                ZipArchiveEntry ratings = archive.GetEntry($"{name}/ratings.csv")
+                    ?? throw new InvalidDataException($"the archive holds no {name}/ratings.csv");
+                using (var reader = new StreamReader(ratings.Open()))
+                {
+                    string? header = reader.ReadLine();
+                    if (header?.Trim() != RatingsHeader)
+                        throw new InvalidDataException($"{name}/ratings.csv starts with '{header}', not '{RatingsHeader}'");
+                }
+                Directory.CreateDirectory(partial);
+                foreach (string file in KeptFiles)
+                    archive.GetEntry($"{name}/{file}")?.ExtractToFile(Path.Combine(partial, file));
+            }
+
+            if (!Directory.Exists(target))
+            {
+                Directory.Move(partial, target);
+                return;
+            }
+            // The folder exists without ratings.csv (the user made it, or an earlier attempt failed).
+            foreach (string file in KeptFiles)
+            {
+                string from = Path.Combine(partial, file);
+                if (File.Exists(from)) File.Move(from, Path.Combine(target, file), overwrite: true);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        }
+    }
+}
