@@ -92,7 +92,7 @@ public static class ConfigLoader
             ItemNames = section.OptionalPath("item_names", d.ItemNames),
             PositiveThreshold = section.OptionalDouble("positive_threshold", d.PositiveThreshold),
             MinItemsPerUser = section.Int("min_items_per_user", d.MinItemsPerUser, min: 1),
-            HeldoutUsers = section.Int("heldout_users", d.HeldoutUsers, min: 1),
+            HeldoutUsers = section.OptionalInt("heldout_users", d.HeldoutUsers, min: 1),
             TargetFraction = section.Double("target_fraction", d.TargetFraction, min: 0.01, max: 0.99),
             Synthetic = ReadSynthetic(section.Section("synthetic")),
         };

@@ -28,7 +28,7 @@ public static class ConfigWriter
         yaml.AppendLine($"  item_names: {Text(d.ItemNames)}");
         yaml.AppendLine($"  positive_threshold: {Number(d.PositiveThreshold)}");
         yaml.AppendLine($"  min_items_per_user: {d.MinItemsPerUser}");
-        yaml.AppendLine($"  heldout_users: {d.HeldoutUsers}");
+        yaml.AppendLine($"  heldout_users: {(d.HeldoutUsers is int heldout ? heldout.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine($"  target_fraction: {Number(d.TargetFraction)}");
         yaml.AppendLine("  synthetic:");
         yaml.AppendLine($"    users: {s.Users}");

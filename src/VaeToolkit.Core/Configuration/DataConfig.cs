@@ -36,8 +36,13 @@ public sealed record DataConfig
     /// <summary>Users with fewer positives than this are dropped.</summary>
     public int MinItemsPerUser { get; init; } = 5;
 
-    /// <summary>Users held out for validation, and as many again for test.</summary>
-    public int HeldoutUsers { get; init; } = 10000;
+    /// <summary>
+    /// Users held out for validation, and as many again for test. Null picks
+    /// min(<see cref="MaxAutomaticHeldoutUsers"/>, users / 10): 10,000 on ML-20M as in the paper.
+    /// </summary>
+    public int? HeldoutUsers { get; init; }
+
+    public const int MaxAutomaticHeldoutUsers = 10000;
 
     /// <summary>Share of each held-out user's items kept as targets to predict (the rest is fold-in input).</summary>
     public double TargetFraction { get; init; } = 0.2;

@@ -34,7 +34,7 @@ internal static class DatasetSplitter
             throw new DataFormatException(log.Source, 0,
                 $"no users left: no user has at least data.min_items_per_user = {data.MinItemsPerUser} distinct positive items (the most any user has is {itemsByUser.Max(row => row.Length)})");
 
-        int heldOut = data.HeldoutUsers;
+        int heldOut = data.HeldoutUsers ?? Math.Clamp(kept.Length / 10, 1, DataConfig.MaxAutomaticHeldoutUsers);
         if (kept.Length <= 2 * heldOut)
         {
             int largest = (kept.Length - 1) / 2;

@@ -64,6 +64,16 @@ public sealed class SyntheticInteractionsTests
     }
 
     [Fact]
+    public void BuiltInDefaults_LoadWithAnAutomaticHeldOutShare()
+    {
+        // heldout_users: null holds out min(10000, users / 10) users for validation and as many for test.
+        var dataset = DatasetLoader.Load(ConfigLoader.Defaults, cancellationToken: TestContext.Current.CancellationToken);
+        int users = dataset.Train.RowCount + dataset.Validation.Count + dataset.Test.Count;
+        Assert.Equal(users / 10, dataset.Validation.Count);
+        Assert.Equal(users / 10, dataset.Test.Count);
+    }
+
+    [Fact]
     public void AnOracleThatKnowsTheTastes_BeatsPopularity()
     {
         var (oracle, popularity) = Recalls(new DataConfig { Synthetic = Small, HeldoutUsers = 300 });
