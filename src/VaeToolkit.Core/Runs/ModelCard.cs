@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VaeToolkit.IO;
+
+namespace VaeToolkit.Runs;
+
+/// <summary>
+/// What a model directory holds (<see cref="ModelFiles.Card"/>, JSON with snake_case keys): the
+/// model's shape, the data it was trained on and a summary of the training.
+/// </summary>
+public sealed record ModelCard
+{
+    public const int CurrentFormatVersion = 1;
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary><c>vae</c> or <c>dae</c>.</summary>
+    public required string ModelType { get; init; }
+
+    public required int ItemCount { get; init; }
+
+    public required int LatentDim { get; init; }
+
+    /// <summary>Encoder widths after the item layer, as configured (the last is the latent size).</summary>
+    public required IReadOnlyList<int> EncoderDims { get; init; }
+
+    /// <summary>The data set's short name, such as <c>ml-latest-small</c>.</summary>
+    public required string Dataset { get; init; }
+
+    public required string DataHash { get; init; }
+
+    public required DateTime CreatedUtc { get; init; }
+
+    /// <summary>The epoch whose weights were kept, or null when not selected on validation.</summary>
+    public int? BestEpoch { get; init; }
+
+    // The naming policy would write "validation_ndcg_at100".
+    [JsonPropertyName("validation_ndcg_at_100")]
+    public double? ValidationNdcgAt100 { get; init; }
+
+    public string? ToolkitVersion { get; init; }
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
+
+    public static ModelCard Load(string path)
+    {
+        ModelCard? card;
+        try
+        {
+            card = JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(path), JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid model card ({e.Message})", e);
+        }
+        if (card is null) throw new InvalidDataException($"{path}: the model card is empty");
+        if (card.FormatVersion > CurrentFormatVersion)
+            throw new InvalidDataException($"{path}: model card format {card.FormatVersion} is newer than this toolkit reads ({CurrentFormatVersion})");
+        return card;
+    }
+}

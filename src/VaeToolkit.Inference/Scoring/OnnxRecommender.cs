@@ -1,0 +1,170 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using VaeToolkit.Data;
+using VaeToolkit.Runs;
+
+namespace VaeToolkit.Inference;
+
+/// <summary>
+/// Serves the two ONNX graphs of a model directory with ONNX Runtime: top-k recommendations
+/// (<see cref="ModelFiles.Recommender"/>) and latent means (<see cref="ModelFiles.Encoder"/>),
+/// each from a batch of sparse histories. Owns one <see cref="InferenceSession"/> per graph.
+/// Thread-safe: ONNX Runtime sessions may run concurrently.
+/// </summary>
+public sealed class OnnxRecommender : IDisposable
+{
+    private const string ItemIndicesInput = "item_indices";
+    private const string UserOffsetsInput = "user_offsets";
+    private const string KInput = "k";
+
+    private readonly InferenceSession recommender;
+    private readonly InferenceSession encoder;
+
+    private OnnxRecommender(string modelDirectory, string device, InferenceSession recommender, InferenceSession encoder)
+    {
+        ModelDirectory = modelDirectory;
+        Device = device;
+        this.recommender = recommender;
+        this.encoder = encoder;
+        var metadata = recommender.ModelMetadata.CustomMetadataMap;
+        ModelType = metadata.GetValueOrDefault("model_type", "");
+        ItemCount = ReadCount(metadata, "item_count");
+        LatentDim = ReadCount(metadata, "latent_dim");
+    }
+
+    public string ModelDirectory { get; }
+
+    /// <summary><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, as asked.</summary>
+    public string Device { get; }
+
+    public string ModelType { get; }
+
+    public int ItemCount { get; }
+
+    public int LatentDim { get; }
+
+    /// <summary>
+    /// Loads the graphs of a model directory (or of a run directory's model) for <paramref name="device"/>:
+    /// <c>cpu</c>, or <c>cuda</c> / <c>cuda:N</c> for the CUDA execution provider (then
+    /// <see cref="ExecutionProviderException"/> when it cannot be loaded).
+    /// </summary>
+    public static OnnxRecommender Open(string modelDirectory, string device = "cpu")
+    {
+        string directory = ModelBundle.ResolveDirectory(modelDirectory);
+        int? cudaDevice = ParseDevice(device);
+        InferenceSession? recommender = null;
+        InferenceSession? encoder = null;
+        try
+        {
+            recommender = CreateSession(Path.Combine(directory, ModelFiles.Recommender), device, cudaDevice);
+            encoder = CreateSession(Path.Combine(directory, ModelFiles.Encoder), device, cudaDevice);
+            return new OnnxRecommender(directory, device, recommender, encoder);
+        }
+        catch
+        {
+            recommender?.Dispose();
+            encoder?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The best <paramref name="k"/> items for each row of <paramref name="histories"/>, excluding the row's own items.</summary>
+    public TopKResult Recommend(CsrMatrix histories, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        long[] items = CheckedItemIndices(histories);
+        int width = Math.Min(k, ItemCount);
+        if (histories.RowCount == 0) return new TopKResult(0, width, [], []);
+
+        using var itemValue = OrtValue.CreateTensorValueFromMemory(items, [items.LongLength]);
+        using var offsetValue = OrtValue.CreateTensorValueFromMemory(histories.RowOffsets, [histories.RowOffsets.LongLength]);
+        using var kValue = OrtValue.CreateTensorValueFromMemory(new long[] { k }, [1]);
+        using var options = new RunOptions();
+        using var outputs = recommender.Run(options,
+            [ItemIndicesInput, UserOffsetsInput, KInput], [itemValue, offsetValue, kValue], ["top_items", "top_scores"]);
+
+        var topItems = outputs[0].GetTensorDataAsSpan<long>();
+        var topIndices = new int[topItems.Length];
+        for (int i = 0; i < topIndices.Length; i++) topIndices[i] = (int)topItems[i];
+        return new TopKResult(histories.RowCount, width, topIndices, outputs[1].GetTensorDataAsSpan<float>().ToArray());
+    }
+
+    /// <summary>The latent mean (the encoder's output at inference) of each row of <paramref name="histories"/>.</summary>
+    public float[][] Encode(CsrMatrix histories)
+    {
+        long[] items = CheckedItemIndices(histories);
+        if (histories.RowCount == 0) return [];
+
+        using var itemValue = OrtValue.CreateTensorValueFromMemory(items, [items.LongLength]);
+        using var offsetValue = OrtValue.CreateTensorValueFromMemory(histories.RowOffsets, [histories.RowOffsets.LongLength]);
+        using var options = new RunOptions();
+        using var outputs = encoder.Run(options, [ItemIndicesInput, UserOffsetsInput], [itemValue, offsetValue], ["mu"]);
+
+        var mu = outputs[0].GetTensorDataAsSpan<float>();
+        var means = new float[histories.RowCount][];
+        for (int u = 0; u < means.Length; u++) means[u] = mu.Slice(u * LatentDim, LatentDim).ToArray();
+        return means;
+    }
+
+    public void Dispose()
+    {
+        recommender.Dispose();
+        encoder.Dispose();
+    }
+
+    /// <summary>The histories' item indices as the graph's int64 input, after checking them: out-of-range indices would fail deep inside ONNX Runtime.</summary>
+    private long[] CheckedItemIndices(CsrMatrix histories)
+    {
+        if (histories.ColumnCount != ItemCount)
+            throw new ArgumentException($"the histories have {histories.ColumnCount} item columns, the model scores {ItemCount} items", nameof(histories));
+        var items = new long[histories.NonZeroCount];
+        for (int row = 0; row < histories.RowCount; row++)
+        {
+            if (histories.RowOffsets[row + 1] < histories.RowOffsets[row])
+                throw new ArgumentException($"the row offsets decrease at row {row}", nameof(histories));
+            var columns = histories.Row(row);
+            for (int i = 0; i < columns.Length; i++)
+            {
+                if ((uint)columns[i] >= (uint)ItemCount)
+                    throw new ArgumentException($"item index {columns[i]} of row {row} is outside 0..{ItemCount - 1}", nameof(histories));
+                items[histories.RowOffsets[row] + i] = columns[i];
+            }
+        }
+        return items;
+    }
+
+    private static InferenceSession CreateSession(string path, string device, int? cudaDevice)
+    {
+        using var options = new SessionOptions();
+        if (cudaDevice is int id)
+        {
+            try
+            {
+                options.AppendExecutionProvider_CUDA(id);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                throw new ExecutionProviderException(device,
+                    $"CUDA was asked for (device '{device}') but the ONNX Runtime CUDA execution provider could not be loaded: {e.Message}", e);
+            }
+        }
+        return new InferenceSession(path, options);
+    }
+
+    private static int? ParseDevice(string device)
+    {
+        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return null;
+        if (device.Equals("cuda", StringComparison.OrdinalIgnoreCase)) return 0;
+        if (device.StartsWith("cuda:", StringComparison.OrdinalIgnoreCase)
+            && int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+            return id;
+        throw new ArgumentException($"device '{device}' is not 'cpu', 'cuda' or 'cuda:N'", nameof(device));
+    }
+
+    private int ReadCount(IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (metadata.TryGetValue(key, out string? text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0)
+            return value;
+        throw new InvalidDataException($"{ModelDirectory}: {ModelFiles.Recommender} has no '{key}' metadata; was it exported by VaeToolkit?");
+    }
+}

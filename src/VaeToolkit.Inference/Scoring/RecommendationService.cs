@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using VaeToolkit.Data;
+using VaeToolkit.IO;
+using VaeToolkit.Runs;
+
+namespace VaeToolkit.Inference;
+
+/// <summary>
+/// Recommendations in original ids from a model directory: for its known users, for an ad-hoc
+/// history, or for every user of an interactions file. A user's own items are never recommended.
+/// </summary>
+public sealed class RecommendationService : IDisposable
+{
+    /// <summary>The header of the files <see cref="RecommendFile"/> writes.</summary>
+    public const string OutputHeader = "user_id,rank,item_id,score,item_name";
+
+    private readonly OnnxRecommender recommender;
+
+    private RecommendationService(ModelBundle bundle, OnnxRecommender recommender, int batchSize)
+    {
+        Bundle = bundle;
+        this.recommender = recommender;
+        BatchSize = batchSize;
+    }
+
+    public ModelBundle Bundle { get; }
+
+    /// <summary>Users scored per ONNX Runtime call.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Opens a model directory (or a run directory's model) on <paramref name="device"/> (see <see cref="OnnxRecommender.Open"/>).</summary>
+    public static RecommendationService Open(string path, string device = "cpu", int batchSize = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var bundle = ModelBundle.Open(path);
+        return new RecommendationService(bundle, OnnxRecommender.Open(bundle.Directory, device), batchSize);
+    }
+
+    /// <summary>
+    /// The top <paramref name="k"/> for each known user, from the history stored with the model, in
+    /// request order. An unknown id gets a failed result; the other users are still served.
+    /// </summary>
+    public IReadOnlyList<RecommendationResult> RecommendForUsers(IEnumerable<string> userIds, int k, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        string[] ids = [.. userIds];
+        var results = new RecommendationResult[ids.Length];
+        var positions = new List<int>();
+        var rows = new List<int>();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (Bundle.TryGetUser(ids[i], out int row))
+            {
+                positions.Add(i);
+                rows.Add(row);
+            }
+            else
+            {
+                results[i] = RecommendationResult.Failure(ids[i], $"user '{ids[i]}' is not a known user of the model in '{Bundle.Directory}'");
+            }
+        }
+
+        for (int start = 0; start < rows.Count; start += BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(BatchSize, rows.Count - start);
+            var top = recommender.Recommend(Bundle.UserHistories.SelectRows(rows.GetRange(start, count).ToArray()), k);
+            for (int j = 0; j < count; j++)
+            {
+                string id = ids[positions[start + j]];
+                results[positions[start + j]] = new RecommendationResult(id, ToRecommendations(id, top, j), [], null);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The top <paramref name="k"/> for a history given as original item ids. Unknown ids are listed in
+    /// the result; when no id is known the result is a failure rather than a guess from nothing.
+    /// </summary>
+    public RecommendationResult RecommendForHistory(IEnumerable<string> itemIds, int k, string userId = "")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var (items, unknown) = Resolve(itemIds);
+        if (items.Count == 0)
+        {
+            string error = unknown.Count == 0 ? "the history is empty" : $"none of the {unknown.Count} item ids of the history is known to the model";
+            return RecommendationResult.Failure(userId, error, unknown);
+        }
+        var top = recommender.Recommend(CsrMatrix.FromRows([items], Bundle.Items.Count), k);
+        return new RecommendationResult(userId, ToRecommendations(userId, top, 0), unknown, null);
+    }
+
+    /// <summary>
+    /// Recommends for every user of a delimited <c>user,item</c> interactions file (with a header) and
+    /// writes <see cref="OutputHeader"/> rows to <paramref name="outputPath"/>, atomically. Users with
+    /// no known item are skipped and listed in the summary.
+    /// </summary>
+    /// <param name="progress">Receives the number of users scored so far after each batch.</param>
+    public RecommendationFileSummary RecommendFile(string interactionsPath, string outputPath, int k, char delimiter = ',',
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var users = InteractionsFile.Read(interactionsPath, delimiter);
+        var histories = new List<(string UserId, List<int> Items)>();
+        var skipped = new List<string>();
+        long unknownInteractions = 0;
+        foreach (var (userId, itemIds) in users)
+        {
+            var (items, unknown) = Resolve(itemIds);
+            unknownInteractions += unknown.Count;
+            if (items.Count == 0) skipped.Add(userId);
+            else histories.Add((userId, items));
+        }
+
+        long rowsWritten = 0;
+        AtomicFile.Write(outputPath, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
+            writer.WriteLine(OutputHeader);
+            for (int start = 0; start < histories.Count; start += BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = histories.GetRange(start, Math.Min(BatchSize, histories.Count - start));
+                var top = recommender.Recommend(CsrMatrix.FromRows(batch.ConvertAll(user => user.Items), Bundle.Items.Count), k);
+                for (int j = 0; j < batch.Count; j++)
+                {
+                    foreach (var item in ToRecommendations(batch[j].UserId, top, j))
+                    {
+                        writer.WriteLine(string.Join(',', Csv(item.UserId), item.Rank.ToString(CultureInfo.InvariantCulture),
+                            Csv(item.ItemId), item.Score.ToString(CultureInfo.InvariantCulture), Csv(item.ItemName ?? "")));
+                        rowsWritten++;
+                    }
+                }
+                progress?.Report(start + batch.Count);
+            }
+        });
+        return new RecommendationFileSummary(Path.GetFullPath(outputPath), users.Count, histories.Count, rowsWritten, unknownInteractions, skipped);
+    }
+
+    public void Dispose() => recommender.Dispose();
+
+    /// <summary>The known items' indices, and the distinct unknown ids in order of appearance.</summary>
+    private (List<int> Items, List<string> Unknown) Resolve(IEnumerable<string> itemIds)
+    {
+        var items = new List<int>();
+        var unknown = new List<string>();
+        var seenUnknown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in itemIds)
+        {
+            if (Bundle.Items.TryGetIndex(id, out int index)) items.Add(index);
+            else if (seenUnknown.Add(id)) unknown.Add(id);
+        }
+        return (items, unknown);
+    }
+
+    private Recommendation[] ToRecommendations(string userId, TopKResult top, int row)
+    {
+        var items = top.Items(row);
+        var scores = top.Scores(row);
+        var recommendations = new Recommendation[items.Length];
+        for (int r = 0; r < items.Length; r++)
+            recommendations[r] = new Recommendation(userId, r + 1, Bundle.Items.Ids[items[r]], scores[r], Bundle.Items.NameOf(items[r]));
+        return recommendations;
+    }
+
+    private static string Csv(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : $"\"{field.Replace("\"", "\"\"")}\"";
+}

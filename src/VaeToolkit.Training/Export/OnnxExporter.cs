@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Reflection;
+using Google.Protobuf;
+using VaeToolkit.IO;
+using VaeToolkit.Runs;
+using VaeToolkit.Training.Export.Onnx;
+using VaeToolkit.Training.Model;
+using static VaeToolkit.Training.Export.OnnxGraphBuilder;
+using DataType = VaeToolkit.Training.Export.Onnx.TensorProto.Types.DataType;
+
+namespace VaeToolkit.Training.Export;
+
+/// <summary>
+/// Writes a trained Mult-VAE/DAE as the two ONNX graphs of a model directory
+/// (<see cref="ModelFiles.Recommender"/> and <see cref="ModelFiles.Encoder"/>).
+/// <para>
+/// Both graphs take each user's history in sparse (CSR) form: <c>item_indices</c> int64 [nnz] and
+/// <c>user_offsets</c> int64 [users + 1], user <c>u</c>'s items being
+/// <c>item_indices[user_offsets[u] .. user_offsets[u + 1]]</c>. The encoder outputs <c>mu</c>
+/// float [users, latent]; the recommender also takes <c>k</c> int64 [1] and outputs
+/// <c>top_items</c> int64 [users, k'] and <c>top_scores</c> float [users, k'] (the logits, best first,
+/// with k' = min(k, items) and the user's own items scored -inf).
+/// </para>
+/// </summary>
+public static class OnnxExporter
+{
+    public const int OpsetVersion = 17;
+
+    public const int IrVersion = 8;
+
+    public const string ProducerName = "VaeToolkit";
+
+    /// <summary>
+    /// Writes both graphs into <paramref name="modelDirectory"/>, atomically. <paramref name="metadata"/>
+    /// goes into each graph's metadata_props, next to model_type, item_count and latent_dim.
+    /// </summary>
+    public static void Export(MultVaeWeights weights, string modelDirectory, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        Validate(weights);
+        // The scorer reads the sizes from these keys, so they always describe the graph itself.
+        var properties = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
+        {
+            ["model_type"] = weights.ModelType,
+            ["item_count"] = weights.ItemCount.ToString(CultureInfo.InvariantCulture),
+            ["latent_dim"] = weights.LatentDim.ToString(CultureInfo.InvariantCulture),
+        };
+
+        Write(Path.Combine(modelDirectory, ModelFiles.Encoder), BuildEncoder(weights), properties);
+        Write(Path.Combine(modelDirectory, ModelFiles.Recommender), BuildRecommender(weights), properties);
+    }
+
+    private static GraphProto BuildEncoder(MultVaeWeights weights)
+    {
+        var g = new OnnxGraphBuilder("vaetoolkit_encoder");
+        var history = SparseHistory.Declare(g);
+        string mu = Encode(g, weights, history);
+        g.Output(mu, "mu", DataType.Float, "users", weights.LatentDim);
+        return g.Build();
+    }
+
+    private static GraphProto BuildRecommender(MultVaeWeights weights)
+    {
+        var g = new OnnxGraphBuilder("vaetoolkit_recommender");
+        var history = SparseHistory.Declare(g);
+        string k = g.Input("k", DataType.Int64, 1);
+
+        string logits = Decode(g, weights, Encode(g, weights, history));
+
+        // The user's own items can never be recommended: overwrite their logits with -inf.
+        string pairs = g.Node("Concat", [history.EntryRows, g.Node("Unsqueeze", history.Items, g.Int64s(1))], IntAttribute("axis", 1));
+        string minusInfinity = g.Node("ConstantOfShape", [history.EntryCount], FillAttribute(float.NegativeInfinity));
+        string masked = g.Node("ScatterND", logits, pairs, minusInfinity);
+
+        string clampedK = g.Node("Min", k, g.Int64s(weights.ItemCount));
+        string[] top = g.NodeWithOutputs("TopK", [masked, clampedK], ["top_scores_raw", "top_items_raw"],
+            IntAttribute("axis", -1), IntAttribute("largest", 1), IntAttribute("sorted", 1));
+        g.Output(top[1], "top_items", DataType.Int64, "users", "k");
+        g.Output(top[0], "top_scores", DataType.Float, "users", "k");
+        return g.Build();
+    }
+
+    /// <summary>The latent mean: the encoder with the VAE's log-variance half left out.</summary>
+    private static string Encode(OnnxGraphBuilder g, MultVaeWeights weights, SparseHistory history)
+    {
+        var layers = weights.Encoder.ToList();
+        if (weights.IsVae) layers[^1] = FirstOutputs(layers[^1], weights.LatentDim);
+
+        // Item layer without a dense input: for each user, the sum of the rows of their items
+        // (a gather and a segment sum), divided by sqrt(count) to L2-normalise the binary history.
+        var itemLayer = layers[0];
+        string itemWeights = g.Initializer("encoder_0_weight", itemLayer.Weight, itemLayer.Inputs, itemLayer.Outputs);
+        string rows = g.Node("Gather", [itemWeights, history.Items], IntAttribute("axis", 0));
+        string zeros = g.Node("ConstantOfShape", [g.Node("Concat", [history.UserCount, g.Int64s(itemLayer.Outputs)], IntAttribute("axis", 0))], FillAttribute(0f));
+        string sums = g.Node("ScatterND", [zeros, history.EntryRows, rows], TextAttribute("reduction", "add"));
+        string h = g.Node("Add", g.Node("Mul", sums, history.Scale), g.Initializer("encoder_0_bias", itemLayer.Bias, itemLayer.Outputs));
+
+        for (int i = 1; i < layers.Count; i++)
+            h = Dense(g, $"encoder_{i}", g.Node("Tanh", h), layers[i]);
+        // The VAE's mean is linear; the DAE's code goes through tanh like its other layers.
+        return weights.IsVae ? h : g.Node("Tanh", h);
+    }
+
+    private static string Decode(OnnxGraphBuilder g, MultVaeWeights weights, string latent)
+    {
+        string h = latent;
+        for (int i = 0; i < weights.Decoder.Count; i++)
+            h = Dense(g, $"decoder_{i}", i == 0 ? h : g.Node("Tanh", h), weights.Decoder[i]);
+        return h;
+    }
+
+    private static string Dense(OnnxGraphBuilder g, string name, string input, DenseLayer layer) =>
+        g.Node("Add",
+            g.Node("MatMul", input, g.Initializer($"{name}_weight", layer.Weight, layer.Inputs, layer.Outputs)),
+            g.Initializer($"{name}_bias", layer.Bias, layer.Outputs));
+
+    private static DenseLayer FirstOutputs(DenseLayer layer, int outputs)
+    {
+        var weight = new float[(long)layer.Inputs * outputs];
+        for (int input = 0; input < layer.Inputs; input++)
+            layer.Weight.AsSpan((int)((long)input * layer.Outputs), outputs).CopyTo(weight.AsSpan(input * outputs));
+        return new DenseLayer(layer.Inputs, outputs, weight, layer.Bias[..outputs]);
+    }
+
+    private static void Write(string path, GraphProto graph, IReadOnlyDictionary<string, string> metadata)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = ProducerName,
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        foreach (var (key, value) in metadata)
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        AtomicFile.Write(path, model.WriteTo);
+    }
+
+    private static void Validate(MultVaeWeights weights)
+    {
+        if (weights.ModelType is not ("vae" or "dae"))
+            throw new ArgumentException($"model type '{weights.ModelType}' is neither 'vae' nor 'dae'", nameof(weights));
+        if (weights.ItemCount < 1 || weights.LatentDim < 1 || weights.Encoder.Count == 0 || weights.Decoder.Count == 0)
+            throw new ArgumentException("the model needs items, a latent size and at least one encoder and one decoder layer", nameof(weights));
+
+        int codeWidth = weights.IsVae ? 2 * weights.LatentDim : weights.LatentDim;
+        CheckChain("encoder", weights.Encoder, weights.ItemCount, codeWidth);
+        CheckChain("decoder", weights.Decoder, weights.LatentDim, weights.ItemCount);
+    }
+
+    private static void CheckChain(string part, IReadOnlyList<DenseLayer> layers, int inputs, int outputs)
+    {
+        int expected = inputs;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            if (layer.Inputs != expected)
+                throw new ArgumentException($"{part} layer {i} takes {layer.Inputs} inputs, expected {expected}", nameof(layers));
+            if (layer.Weight.LongLength != (long)layer.Inputs * layer.Outputs || layer.Bias.Length != layer.Outputs)
+                throw new ArgumentException($"{part} layer {i} should hold {layer.Inputs}x{layer.Outputs} weights and {layer.Outputs} biases", nameof(layers));
+            expected = layer.Outputs;
+        }
+        if (expected != outputs)
+            throw new ArgumentException($"the {part} produces {expected} outputs, expected {outputs}", nameof(layers));
+    }
+}

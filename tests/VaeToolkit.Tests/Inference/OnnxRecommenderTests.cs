@@ -1,0 +1,162 @@
+using VaeToolkit.Data;
+using VaeToolkit.Inference;
+using VaeToolkit.Tests.Export;
+using VaeToolkit.Training.Export;
+using VaeToolkit.Training.Model;
+
+namespace VaeToolkit.Tests.Inference;
+
+/// <summary>Parity of the exported graphs, run by ONNX Runtime, with the plain C# reference forward pass.</summary>
+public sealed class OnnxRecommenderTests
+{
+    private const int Items = 50;
+
+    // Users of different lengths, with empty histories first, in the middle and last.
+    private static readonly int[][] Histories = [[], [3], [0, 7, 12, 49], [], [5, 6, 7, 8, 9, 10, 11, 20, 30, 40, 41], [1, 2], []];
+
+    [Theory]
+    [InlineData("vae")]
+    [InlineData("dae")]
+    public void Recommend_MatchesTheReferenceForABatchOfUsers(string modelType)
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export(modelType, directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+
+        var top = recommender.Recommend(CsrMatrix.FromRows(Histories, Items), k: 10);
+
+        Assert.Equal(Histories.Length, top.UserCount);
+        for (int u = 0; u < Histories.Length; u++)
+        {
+            double[] logits = ReferenceMultVae.Logits(weights, Histories[u]);
+            Assert.Equal(ReferenceMultVae.TopK(weights, Histories[u], 10), top.Items(u).ToArray());
+            for (int r = 0; r < 10; r++) Assert.Equal(logits[top.Items(u)[r]], top.Scores(u)[r], 1e-4);
+        }
+    }
+
+    [Theory]
+    [InlineData("vae")]
+    [InlineData("dae")]
+    public void Encode_MatchesTheReferenceMean(string modelType)
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export(modelType, directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+
+        float[][] means = recommender.Encode(CsrMatrix.FromRows(Histories, Items));
+
+        Assert.Equal(Histories.Length, means.Length);
+        for (int u = 0; u < Histories.Length; u++)
+        {
+            double[] expected = ReferenceMultVae.Mean(weights, Histories[u]);
+            Assert.Equal(8, means[u].Length);
+            for (int d = 0; d < 8; d++) Assert.Equal(expected[d], means[u][d], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Recommend_WithKAboveTheItemCount_ReturnsEveryItemOutsideTheHistory()
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export("vae", directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+
+        var top = recommender.Recommend(CsrMatrix.FromRows(Histories, Items), k: 1000);
+
+        Assert.Equal(Items, top.Width);
+        for (int u = 0; u < Histories.Length; u++)
+        {
+            Assert.Equal(Items - Histories[u].Length, top.Length(u));
+            Assert.Empty(top.Items(u).ToArray().Intersect(Histories[u]));
+            Assert.Equal(ReferenceMultVae.TopK(weights, Histories[u], Items), top.Items(u).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Recommend_ForOnlyEmptyHistories_RanksByTheBiasPathAlone()
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export("vae", directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+
+        var top = recommender.Recommend(CsrMatrix.FromRows([[], []], Items), k: 5);
+
+        int[] expected = ReferenceMultVae.TopK(weights, [], 5);
+        Assert.Equal(expected, top.Items(0).ToArray());
+        Assert.Equal(expected, top.Items(1).ToArray());
+    }
+
+    [Fact]
+    public void Recommend_NeverReturnsHistoryItems_EvenWhenTheyScoreBest()
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export("dae", directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+        // Give a user the model's own favourites as history.
+        int[] favourites = ReferenceMultVae.TopK(weights, [], 5);
+
+        var top = recommender.Recommend(CsrMatrix.FromRows([favourites], Items), k: 10);
+
+        Assert.Equal(10, top.Length(0));
+        Assert.Empty(top.Items(0).ToArray().Intersect(favourites));
+    }
+
+    [Fact]
+    public void Recommend_RejectsItemIndicesOutsideTheModel()
+    {
+        using var directory = new TemporaryDirectory();
+        Export("vae", directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+
+        var tooWide = CsrMatrix.FromRows([[1, 60]], 61);
+        var outOfRange = new CsrMatrix(Items, [0, 1, 2], [3, Items]);
+
+        Assert.Contains("61 item columns", Assert.Throws<ArgumentException>(() => recommender.Recommend(tooWide, 5)).Message);
+        Assert.Contains($"item index {Items} of row 1", Assert.Throws<ArgumentException>(() => recommender.Recommend(outOfRange, 5)).Message);
+    }
+
+    [Fact]
+    public void Open_RejectsAnUnknownDevice()
+    {
+        using var directory = new TemporaryDirectory();
+        Export("vae", directory.Path);
+
+        var error = Assert.Throws<ArgumentException>(() => OnnxRecommender.Open(directory.Path, "tpu"));
+
+        Assert.Contains("'tpu'", error.Message);
+    }
+
+    [Fact]
+    public void Open_OnCuda_EitherScoresLikeTheCpuOrSaysWhyCudaIsUnavailable()
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export("vae", directory.Path);
+
+        OnnxRecommender recommender;
+        try
+        {
+            recommender = OnnxRecommender.Open(directory.Path, "cuda:0");
+        }
+        catch (ExecutionProviderException e)
+        {
+            // The CPU build of ONNX Runtime (the default) lands here.
+            Assert.Equal("cuda:0", e.Device);
+            Assert.StartsWith("CUDA was asked for (device 'cuda:0') but the ONNX Runtime CUDA execution provider could not be loaded: ", e.Message);
+            Assert.NotNull(e.InnerException);
+            return;
+        }
+        using (recommender)
+        {
+            var top = recommender.Recommend(CsrMatrix.FromRows(Histories, Items), k: 10);
+            for (int u = 0; u < Histories.Length; u++)
+                Assert.Equal(ReferenceMultVae.TopK(weights, Histories[u], 10), top.Items(u).ToArray());
+        }
+    }
+
+    private static MultVaeWeights Export(string modelType, string directory)
+    {
+        var weights = RandomWeights.Create(modelType, Items, [20, 8], seed: modelType == "vae" ? 11 : 12);
+        OnnxExporter.Export(weights, directory);
+        return weights;
+    }
+}
