@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VaeToolkit.Configuration;
+using VaeToolkit.Inference;
+using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Runs;
 
@@ -34,9 +36,37 @@ internal static class Verbs
         return TrainingBenchmark.Run(config, new EpochPrinter(), new Log(), cancellationToken);
     }
 
-    public static object Test(CommandLine line) => throw new NotImplementedException();
+    public static object Test(CommandLine line)
+    {
+        line.OnlyAllow("model", "device", "batch-size");
+        var bundle = ModelBundle.Open(line.Required("model"));
+        return ModelEvaluator.Evaluate(bundle, line.Value("device") ?? "cpu", line.Int("batch-size") ?? 1000);
+    }
 
-    public static object Recommend(CommandLine line) => throw new NotImplementedException();
+    /// <summary>
+    /// Recommendations for known users, for one ad-hoc history, or for a whole interactions file.
+    /// Unknown users are reported on stderr and in the result; the others are still served.
+    /// </summary>
+    public static object Recommend(CommandLine line)
+    {
+        line.OnlyAllow("model", "user", "items", "input", "output", "top", "device");
+        int top = line.Int("top") ?? 20;
+        using var service = RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu");
+        var users = line.Values("user");
+        string? items = line.Value("items");
+        string? input = line.Value("input");
+        if ((users.Count > 0 ? 1 : 0) + (items is null ? 0 : 1) + (input is null ? 0 : 1) != 1)
+            throw new UsageException("give exactly one of --user, --items or --input");
+        if (input is not null)
+            return service.RecommendFile(input, line.Required("output"), top);
+
+        var results = items is not null
+            ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top)]
+            : service.RecommendForUsers(users, top);
+        foreach (var failed in results.Where(r => !r.Succeeded))
+            Console.Error.WriteLine($"vaetoolkit: error: {failed.Error}");
+        return results;
+    }
 
     private static VaeConfig LoadConfig(CommandLine line)
     {

@@ -21,7 +21,6 @@ public sealed class Trainer : IDisposable
 {
     public const string LastCheckpointName = "last.ckpt";
     public const string BestWeightsName = "best.weights";
-    private const int ValidationTopK = 100;
 
     private readonly VaeConfig _config;
     private readonly Adam _optimizer;
@@ -124,7 +123,7 @@ public sealed class Trainer : IDisposable
         Model.eval();
         using var noGrad = no_grad();
         var withTargets = Enumerable.Range(0, users.Count).Where(u => users.Targets.RowLength(u) > 0).ToArray();
-        var accumulator = new MetricAccumulator(ValidationTopK);
+        var accumulator = new RankingMetricsAccumulator();
         int batchSize = _config.Evaluation.BatchSize;
         for (int start = 0; start < withTargets.Length; start += batchSize)
         {
@@ -133,12 +132,12 @@ public sealed class Trainer : IDisposable
             using var batch = HistoryBatch.Create(users.FoldIn, rows, Device);
             Tensor logits = Model.call(batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
             logits.view(-1).index_fill_(0, batch.PositivePositions, float.NegativeInfinity);
-            int k = Math.Min(ValidationTopK, Model.ItemCount);
-            long[] top = logits.topk(k).indexes.cpu().data<long>().ToArray();
+            int k = Math.Min(RankingMetricsAccumulator.Depth, Model.ItemCount);
+            int[] top = logits.topk(k).indexes.to(ScalarType.Int32).cpu().data<int>().ToArray();
             for (int b = 0; b < rows.Length; b++)
                 accumulator.Add(top.AsSpan(b * k, k), users.Targets.Row(rows[b]));
         }
-        return accumulator.NdcgAt(ValidationTopK);
+        return accumulator.NdcgAt100;
     }
 
     private (double MeanLoss, double KlWeight) TrainEpoch(CsrMatrix train, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using VaeToolkit.Inference.Evaluation;
+using VaeToolkit.Inference;
 using VaeToolkit.IO;
 
 namespace VaeToolkit.Training.Runs;

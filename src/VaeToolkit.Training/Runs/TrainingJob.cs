@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
-using VaeToolkit.Inference.Evaluation;
+using VaeToolkit.Inference;
 using VaeToolkit.IO;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Export;
@@ -65,7 +65,7 @@ public static class TrainingJob
 
             watch.Restart();
             log?.Report("Evaluating the test users with ONNX Runtime");
-            EvaluationReport test = ModelEvaluator.Evaluate(modelDirectory, config.Device, config.Evaluation.BatchSize);
+            EvaluationReport test = ModelEvaluator.Evaluate(ModelBundle.Open(modelDirectory), config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken);
             manifest.TimingsSeconds["evaluate"] = watch.Elapsed.TotalSeconds;
             manifest.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
 

@@ -1,4 +1,4 @@
-using VaeToolkit.Inference.Evaluation;
+using VaeToolkit.Inference;
 
 namespace VaeToolkit.Training.Runs;
 
