@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using VaeToolkit.Training.Export.Onnx;
+using DataType = VaeToolkit.Training.Export.Onnx.TensorProto.Types.DataType;
 
 namespace VaeToolkit.Training.Export;
 
@@ -16,24 +17,24 @@ internal sealed class OnnxGraphBuilder
     public OnnxGraphBuilder(string name) => graph = new GraphProto { Name = name };
 
     /// <summary>Declares a graph input; each dimension is a size (long) or a symbolic name (string).</summary>
-    public string Input(string name, TensorProto.Types.DataType type, params object[] dims)
+    public string Input(string name, DataType type, params object[] dims)
     {
         graph.Input.Add(ValueInfo(name, type, dims));
         return name;
     }
 
     /// <summary>Exposes <paramref name="value"/> as the graph output <paramref name="name"/>.</summary>
-    public void Output(string value, string name, TensorProto.Types.DataType type, params object[] dims)
+    public void Output(string value, string name, DataType type, params object[] dims)
     {
         if (value != name) NodeWithOutputs("Identity", [value], [name]);
         graph.Output.Add(ValueInfo(name, type, dims));
     }
 
     public string Initializer(string name, float[] values, params long[] dims) =>
-        AddInitializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+        AddInitializer(name, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), dims);
 
     public string Initializer(string name, long[] values, params long[] dims) =>
-        AddInitializer(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+        AddInitializer(name, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), dims);
 
     /// <summary>A one-dimensional int64 constant, the form Slice, Concat and TopK take.</summary>
     public string Int64s(params long[] values) => Initializer($"const_{nextId++}", values, values.Length);
@@ -67,20 +68,20 @@ internal sealed class OnnxGraphBuilder
 
     /// <summary>A one-element tensor attribute: the fill <c>value</c> of ConstantOfShape.</summary>
     public static AttributeProto FillAttribute(float value) =>
-        new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Tensor("", TensorProto.Types.DataType.Float, BitConverter.GetBytes(value), 1) };
+        new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Tensor("", DataType.Float, BitConverter.GetBytes(value), 1) };
 
     public static AttributeProto FillAttribute(long value) =>
-        new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Tensor("", TensorProto.Types.DataType.Int64, BitConverter.GetBytes(value), 1) };
+        new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Tensor("", DataType.Int64, BitConverter.GetBytes(value), 1) };
 
     public GraphProto Build() => graph;
 
-    private string AddInitializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> littleEndian, long[] dims)
+    private string AddInitializer(string name, DataType type, ReadOnlySpan<byte> littleEndian, long[] dims)
     {
         graph.Initializer.Add(Tensor(name, type, littleEndian, dims));
         return name;
     }
 
-    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> littleEndian, params long[] dims)
+    private static TensorProto Tensor(string name, DataType type, ReadOnlySpan<byte> littleEndian, params long[] dims)
     {
         // raw_data is little-endian by definition; so is every platform this toolkit ships for.
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX export needs a little-endian machine");
@@ -89,7 +90,7 @@ internal sealed class OnnxGraphBuilder
         return tensor;
     }
 
-    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, object[] dims)
+    private static ValueInfoProto ValueInfo(string name, DataType type, object[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (object dim in dims)

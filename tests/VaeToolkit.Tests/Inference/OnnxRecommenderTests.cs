@@ -15,12 +15,14 @@ public sealed class OnnxRecommenderTests
     private static readonly int[][] Histories = [[], [3], [0, 7, 12, 49], [], [5, 6, 7, 8, 9, 10, 11, 20, 30, 40, 41], [1, 2], []];
 
     [Theory]
-    [InlineData("vae")]
-    [InlineData("dae")]
-    public void Recommend_MatchesTheReferenceForABatchOfUsers(string modelType)
+    [InlineData("vae", new[] { 20, 8 })]
+    [InlineData("dae", new[] { 20, 8 })]
+    [InlineData("vae", new[] { 8 })] // the item layer is also the last encoder layer
+    [InlineData("dae", new[] { 8 })]
+    public void Recommend_MatchesTheReferenceForABatchOfUsers(string modelType, int[] dims)
     {
         using var directory = new TemporaryDirectory();
-        var weights = Export(modelType, directory.Path);
+        var weights = Export(modelType, directory.Path, dims);
         using var recommender = OnnxRecommender.Open(directory.Path);
 
         var top = recommender.Recommend(CsrMatrix.FromRows(Histories, Items), k: 10);
@@ -35,12 +37,14 @@ public sealed class OnnxRecommenderTests
     }
 
     [Theory]
-    [InlineData("vae")]
-    [InlineData("dae")]
-    public void Encode_MatchesTheReferenceMean(string modelType)
+    [InlineData("vae", new[] { 20, 8 })]
+    [InlineData("dae", new[] { 20, 8 })]
+    [InlineData("vae", new[] { 8 })]
+    [InlineData("dae", new[] { 8 })]
+    public void Encode_MatchesTheReferenceMean(string modelType, int[] dims)
     {
         using var directory = new TemporaryDirectory();
-        var weights = Export(modelType, directory.Path);
+        var weights = Export(modelType, directory.Path, dims);
         using var recommender = OnnxRecommender.Open(directory.Path);
 
         float[][] means = recommender.Encode(CsrMatrix.FromRows(Histories, Items));
@@ -51,6 +55,27 @@ public sealed class OnnxRecommenderTests
             double[] expected = ReferenceMultVae.Mean(weights, Histories[u]);
             Assert.Equal(8, means[u].Length);
             for (int d = 0; d < 8; d++) Assert.Equal(expected[d], means[u][d], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Encode_ALargeBatch_MatchesTheReference()
+    {
+        // Big enough that ONNX Runtime splits the segment sum across threads, with users of every
+        // length (including empty ones) straddling the split points.
+        using var directory = new TemporaryDirectory();
+        var weights = RandomWeights.Create("vae", items: 3000, dims: [64, 16], seed: 5);
+        OnnxExporter.Export(weights, directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+        var random = new Random(5);
+        int[][] histories = [.. Enumerable.Range(0, 2000).Select(_ => Enumerable.Range(0, random.Next(0, 80)).Select(_ => random.Next(3000)).Distinct().Order().ToArray())];
+
+        float[][] means = recommender.Encode(CsrMatrix.FromRows(histories, 3000));
+
+        for (int u = 0; u < histories.Length; u++)
+        {
+            double[] expected = ReferenceMultVae.Mean(weights, histories[u]);
+            for (int d = 0; d < 16; d++) Assert.Equal(expected[d], means[u][d], 1e-4);
         }
     }
 
@@ -153,9 +178,9 @@ public sealed class OnnxRecommenderTests
         }
     }
 
-    private static MultVaeWeights Export(string modelType, string directory)
+    private static MultVaeWeights Export(string modelType, string directory, int[]? dims = null)
     {
-        var weights = RandomWeights.Create(modelType, Items, [20, 8], seed: modelType == "vae" ? 11 : 12);
+        var weights = RandomWeights.Create(modelType, Items, dims ?? [20, 8], seed: modelType == "vae" ? 11 : 12);
         OnnxExporter.Export(weights, directory);
         return weights;
     }
