@@ -1,20 +1,12 @@
 namespace VaeToolkit.Tests;
 
-/// <summary>Where the tests find the real data sets, and scratch folders for the files they write.</summary>
+/// <summary>Where the tests find the real data sets.</summary>
 public static class TestData
 {
     private static readonly Lazy<string> MovieLensSmall = new(() => FindSharedDataset("ml-latest-small"));
 
     /// <summary>The folder holding the real ml-latest-small <c>ratings.csv</c> and <c>movies.csv</c>.</summary>
     public static string MovieLensSmallDirectory => MovieLensSmall.Value;
-
-    /// <summary>A new, empty folder under the system temp folder.</summary>
-    public static string TempDirectory()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "vaetoolkit-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
 
     // The repository checkout sits beside shared/, so walk up from the test binaries.
     private static string FindSharedDataset(string name)

@@ -5,18 +5,18 @@ namespace VaeToolkit.Tests.Data;
 
 public sealed class InteractionFileTests : IDisposable
 {
-    private readonly string _root = TestData.TempDirectory();
+    private readonly TemporaryDirectory _scratch = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public void MovieLensLayout_KeepsDistinctPositivesAndNamesFromMoviesCsv()
     {
-        DataFixtures.Write(_root, "ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings);
-        DataFixtures.Write(_root, "ml-latest-small/movies.csv", DataFixtures.MovieLensMovies);
-        var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.MovieLensLatestSmall, DataDir = _root });
+        DataFixtures.Write(_scratch.Path, "ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings);
+        DataFixtures.Write(_scratch.Path, "ml-latest-small/movies.csv", DataFixtures.MovieLensMovies);
+        var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.MovieLensLatestSmall, DataDir = _scratch.Path });
 
-        var dataset = DataFixtures.Load(config, DataFixtures.NoDownload(_root));
+        var dataset = DataFixtures.Load(config, DataFixtures.NoDownload(_scratch.Path));
 
         Assert.Equal("ml-latest-small", dataset.Name);
         Assert.Equal(DataFixtures.MovieLensPositives, DataFixtures.Pairs(dataset));
@@ -35,7 +35,7 @@ public sealed class InteractionFileTests : IDisposable
         // Every user likes the same items, listed in the same (unsorted) order.
         string ratings = "u,i,r\n" + string.Concat(
             from user in Enumerable.Range(1, 6) from item in new[] { "c", "a", "b" } select $"{user},{item},1\n");
-        string path = DataFixtures.Write(_root, "same.csv", ratings);
+        string path = DataFixtures.Write(_scratch.Path, "same.csv", ratings);
         var config = DataFixtures.SmallConfig(new DataConfig
         {
             Dataset = KnownDatasets.File, Path = path, UserColumn = "u", ItemColumn = "i", RatingColumn = "r", PositiveThreshold = 0,
@@ -47,7 +47,7 @@ public sealed class InteractionFileTests : IDisposable
     [Fact]
     public void DelimitedFileWithHeader_FindsColumnsByName()
     {
-        string path = DataFixtures.Write(_root, "likes.csv",
+        string path = DataFixtures.Write(_scratch.Path, "likes.csv",
             "stars;item;extra;user\n" +
             "5;x;-;alice\n5;y;-;alice\n1;z;-;alice\n" +
             "4;x;-;bob\n4;y;-;bob\n" +
@@ -71,7 +71,7 @@ public sealed class InteractionFileTests : IDisposable
     public void TabFileWithoutHeaderOrRatings_UsesColumnIndicesAndKeepsEveryRow()
     {
         // Columns: item, timestamp, user. No rating column, so the threshold does not apply.
-        string path = DataFixtures.Write(_root, "plays.tsv",
+        string path = DataFixtures.Write(_scratch.Path, "plays.tsv",
             "song-1\t10\tann\nsong-2\t11\tann\n" +
             "song-1\t12\tben\nsong-2\t13\tben\n" +
             "song-1\t14\tcat\nsong-2\t15\tcat\n\n" +
@@ -79,7 +79,7 @@ public sealed class InteractionFileTests : IDisposable
         var config = DataFixtures.SmallConfig(new DataConfig
         {
             Dataset = KnownDatasets.File, Path = path, Delimiter = "\t", Header = false, UserColumn = "2", ItemColumn = "0", RatingColumn = null,
-            PositiveThreshold = 3.5, ItemNames = DataFixtures.Write(_root, "songs.tsv", "id\ttitle\nsong-1\tFirst, \"live\"\nsong-2\t\"Second\tTake\"\n"),
+            PositiveThreshold = 3.5, ItemNames = DataFixtures.Write(_scratch.Path, "songs.tsv", "id\ttitle\nsong-1\tFirst, \"live\"\nsong-2\t\"Second\tTake\"\n"),
         });
 
         var dataset = DataFixtures.Load(config);
@@ -92,7 +92,7 @@ public sealed class InteractionFileTests : IDisposable
     [Fact]
     public void ColumnIndexThatIsNotANumber_IsAConfigError()
     {
-        string path = DataFixtures.Write(_root, "plays.tsv", "a\tb\n");
+        string path = DataFixtures.Write(_scratch.Path, "plays.tsv", "a\tb\n");
         var config = DataFixtures.SmallConfig(new DataConfig
         {
             Dataset = KnownDatasets.File, Path = path, Delimiter = "\t", Header = false, UserColumn = "user", ItemColumn = "1",

@@ -5,9 +5,9 @@ namespace VaeToolkit.Tests.Data;
 
 public sealed class MalformedDataTests : IDisposable
 {
-    private readonly string _root = TestData.TempDirectory();
+    private readonly TemporaryDirectory _scratch = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     [Theory]
     [InlineData("userId,movieId,rating\n1,10,4\n1,20,4\n1,30,lots\n", 4, "rating 'lots' in column 'rating' is not a number")]
@@ -18,7 +18,7 @@ public sealed class MalformedDataTests : IDisposable
     [InlineData("userId,movieId,rating\n1,10,NaN\n", 2, "rating 'NaN' in column 'rating' is not a number")]
     public void MalformedLine_NamesFileLineAndProblem(string contents, int line, string reason)
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", contents);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", contents);
         var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.File, Path = path });
 
         var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config));
@@ -32,11 +32,11 @@ public sealed class MalformedDataTests : IDisposable
     [Fact]
     public void MalformedItemNamesFile_NamesItsLine()
     {
-        DataFixtures.Write(_root, "ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings);
-        string movies = DataFixtures.Write(_root, "ml-latest-small/movies.csv", "movieId,title\n10,Fine\n20\n");
-        var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.MovieLensLatestSmall, DataDir = _root });
+        DataFixtures.Write(_scratch.Path, "ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings);
+        string movies = DataFixtures.Write(_scratch.Path, "ml-latest-small/movies.csv", "movieId,title\n10,Fine\n20\n");
+        var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.MovieLensLatestSmall, DataDir = _scratch.Path });
 
-        var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config, DataFixtures.NoDownload(_root)));
+        var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config, DataFixtures.NoDownload(_scratch.Path)));
 
         Assert.Equal(movies, error.File);
         Assert.Equal(3, error.Line);
@@ -45,7 +45,7 @@ public sealed class MalformedDataTests : IDisposable
     [Fact]
     public void MissingFile_IsFileNotFoundNamingThePath()
     {
-        string path = Path.Combine(_root, "nowhere", "ratings.csv");
+        string path = Path.Combine(_scratch.Path, "nowhere", "ratings.csv");
         var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.File, Path = path });
 
         var error = Assert.Throws<FileNotFoundException>(() => DataFixtures.Load(config));
@@ -60,7 +60,7 @@ public sealed class MalformedDataTests : IDisposable
     [InlineData("userId,movieId,rating\n\n", "no interactions: the source has no data rows")]
     public void FileWithoutRows_SaysSo(string contents, string reason)
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", contents);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", contents);
         var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.File, Path = path });
 
         var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config));
@@ -71,7 +71,7 @@ public sealed class MalformedDataTests : IDisposable
     [Fact]
     public void ThresholdThatRemovesEverything_NamesTheThreshold()
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", DataFixtures.MovieLensRatings);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", DataFixtures.MovieLensRatings);
         var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.File, Path = path, PositiveThreshold = 5 });
 
         var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config));
@@ -83,7 +83,7 @@ public sealed class MalformedDataTests : IDisposable
     [Fact]
     public void MinItemsThatRemovesEveryUser_NamesTheFilter()
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", DataFixtures.MovieLensRatings);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", DataFixtures.MovieLensRatings);
         var config = new VaeConfig { Data = new DataConfig { Dataset = KnownDatasets.File, Path = path, HeldoutUsers = 1, MinItemsPerUser = 5 } };
 
         var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config));
@@ -96,7 +96,7 @@ public sealed class MalformedDataTests : IDisposable
     [Fact]
     public void TooFewUsersForTheHeldOutSplit_GivesCountsAndALargestWorkingValue()
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", DataFixtures.MovieLensRatings);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", DataFixtures.MovieLensRatings);
         var config = new VaeConfig { Data = new DataConfig { Dataset = KnownDatasets.File, Path = path, HeldoutUsers = 3, MinItemsPerUser = 1 } };
 
         var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(config));

@@ -11,13 +11,13 @@ public sealed class MovieLensSourceTests : IDisposable
     private static readonly Uri BaseUrl = new("https://files.example.test/movielens/");
     private const string Name = KnownDatasets.MovieLensLatestSmall;
 
-    private readonly string _root = TestData.TempDirectory();
+    private readonly TemporaryDirectory _scratch = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
-    private string Cache => Path.Combine(_root, "cache");
+    private string Cache => Path.Combine(_scratch.Path, "cache");
 
-    private string DataDir => Path.Combine(_root, "data");
+    private string DataDir => Path.Combine(_scratch.Path, "data");
 
     private VaeConfig Config => DataFixtures.SmallConfig(new DataConfig { Dataset = Name, DataDir = DataDir });
 
@@ -113,7 +113,7 @@ public sealed class MovieLensSourceTests : IDisposable
     [Fact]
     public void SearchOrder_IsDataDirThenEnvironmentThenCache()
     {
-        string environment = Path.Combine(_root, "env");
+        string environment = Path.Combine(_scratch.Path, "env");
         var source = new MovieLensSource(Cache, environment, FakeHttpHandler.Failing(new InvalidOperationException("must not download")), BaseUrl);
         string Find() => source.FindOrDownload(Name, DataDir, cancellationToken: TestContext.Current.CancellationToken);
 

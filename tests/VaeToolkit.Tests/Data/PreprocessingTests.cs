@@ -5,14 +5,14 @@ namespace VaeToolkit.Tests.Data;
 
 public sealed class PreprocessingTests : IDisposable
 {
-    private readonly string _root = TestData.TempDirectory();
+    private readonly TemporaryDirectory _scratch = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public void RatingThreshold_KeepsOnlyRatingsAboveIt()
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", DataFixtures.MovieLensRatings);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", DataFixtures.MovieLensRatings);
         DataConfig data = new() { Dataset = KnownDatasets.File, Path = path };
 
         var strict = DataFixtures.Load(DataFixtures.SmallConfig(data with { PositiveThreshold = 4.0 }));
@@ -32,7 +32,7 @@ public sealed class PreprocessingTests : IDisposable
     public void MinItemsPerUser_DropsUsersWithFewerDistinctPositives()
     {
         // Users 1-3 like four items; users 4 and 5 like three (user 1's duplicate row does not count).
-        string path = DataFixtures.Write(_root, "ratings.csv", DataFixtures.MovieLensRatings);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", DataFixtures.MovieLensRatings);
         DataConfig data = new() { Dataset = KnownDatasets.File, Path = path, HeldoutUsers = 1 };
 
         var four = DataFixtures.Load(new VaeConfig { Data = data with { MinItemsPerUser = 4 } });
@@ -47,7 +47,7 @@ public sealed class PreprocessingTests : IDisposable
     {
         // Item "rare" is liked only by user 9; wherever user 9 lands, the item exists only if 9 trains.
         string rows = string.Concat(from user in Enumerable.Range(1, 9) from item in new[] { "a", "b", "c" } select $"{user},{item},5\n") + "9,rare,5\n";
-        string path = DataFixtures.Write(_root, "ratings.csv", "userId,movieId,rating\n" + rows);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", "userId,movieId,rating\n" + rows);
         for (int seed = 0; seed < 8; seed++)
         {
             var dataset = DataFixtures.Load(new VaeConfig { Seed = seed, Data = new DataConfig { Dataset = KnownDatasets.File, Path = path, HeldoutUsers = 3, MinItemsPerUser = 1 } });
@@ -60,7 +60,7 @@ public sealed class PreprocessingTests : IDisposable
     [Fact]
     public void DataHash_ChangesWithSourceAndSettingsButNotOtherwise()
     {
-        string path = DataFixtures.Write(_root, "ratings.csv", DataFixtures.MovieLensRatings);
+        string path = DataFixtures.Write(_scratch.Path, "ratings.csv", DataFixtures.MovieLensRatings);
         var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.File, Path = path });
         string hash = DataFixtures.Load(config).DataHash;
 

@@ -85,7 +85,7 @@ public sealed class ModelBundleTests
     [Fact]
     public void Open_AMissingDirectory_SaysItDoesNotExist()
     {
-        using var root = new Export.TemporaryDirectory();
+        using var root = new TemporaryDirectory();
         string missing = root.Combine("nowhere");
 
         var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Open(missing));
@@ -108,7 +108,7 @@ public sealed class ModelBundleTests
     [Fact]
     public void Write_RejectsPartsThatDisagreeOnTheItemCount()
     {
-        using var root = new Export.TemporaryDirectory();
+        using var root = new TemporaryDirectory();
         var histories = CsrMatrix.FromRows([[1]], TestModel.Items + 1);
 
         var error = Assert.Throws<ArgumentException>(() => ModelBundle.Write(root.Path, TestModel.Card,

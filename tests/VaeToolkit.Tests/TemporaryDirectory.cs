@@ -1,4 +1,4 @@
-namespace VaeToolkit.Tests.Export;
+namespace VaeToolkit.Tests;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
 public sealed class TemporaryDirectory : IDisposable

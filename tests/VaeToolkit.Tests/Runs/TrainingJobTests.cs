@@ -1,0 +1,122 @@
+using VaeToolkit.Configuration;
+using VaeToolkit.Runs;
+using VaeToolkit.Training;
+using VaeToolkit.Training.Runs;
+
+namespace VaeToolkit.Tests.Runs;
+
+public sealed class TrainingJobTests : IDisposable
+{
+    private readonly TemporaryDirectory _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static VaeConfig SmallSynthetic(int epochs = 3) => ConfigLoader.Parse($$"""
+        seed: 3
+        data:
+          dataset: synthetic
+          positive_threshold: null
+          heldout_users: 60
+          synthetic: { users: 600, items: 200, tastes: 4, mean_items_per_user: 20 }
+        model: { encoder_dims: [32, 8] }
+        training: { epochs: {{epochs}}, batch_size: 100, learning_rate: 0.01, total_anneal_steps: 50, threads: 1, checkpoint_step: 1 }
+        """, "/configs/small.yaml");
+
+    [Fact]
+    public void Run_LeavesACompleteRunDirectory()
+    {
+        string runDirectory = _scratch.Combine("run");
+        var result = TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(Path.GetFullPath(runDirectory), result.RunPath);
+        Assert.Equal(3, result.Epochs);
+        Assert.InRange(result.BestEpoch, 1, 3);
+        Assert.Equal(60, result.Test.Users);
+        foreach (string file in ModelFiles.Required)
+            Assert.True(File.Exists(Path.Combine(result.ModelPath, file)), $"{file} is missing");
+        Assert.True(File.Exists(Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName)));
+
+        var manifest = RunManifest.Load(Path.Combine(runDirectory, RunFiles.Manifest));
+        Assert.Equal(RunStatus.Completed, manifest.Status);
+        Assert.Equal(3, manifest.History.Count);
+        Assert.Equal(result.Test.NdcgAt100, manifest.Test!.NdcgAt100);
+        Assert.Equal(600 - 120, manifest.Data!.TrainUsers);
+        Assert.False(string.IsNullOrEmpty(manifest.Versions.TorchSharp));
+
+        // The resolved config reads back to the config that ran.
+        var saved = ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config));
+        Assert.Equal(SmallSynthetic() with { SourcePath = null }, saved with { SourcePath = null });
+
+        // The model card records the best epoch, and the bundle opens.
+        var bundle = ModelBundle.Open(runDirectory);
+        Assert.Equal(result.BestEpoch, bundle.Card.BestEpoch);
+        Assert.Equal(600, bundle.UserIds.Count);
+    }
+
+    [Fact]
+    public void SameConfig_GivesTheSameTestMetricsTwice()
+    {
+        var first = TrainingJob.Run(new TrainingRequest(SmallSynthetic(2), _scratch.Combine("a")), cancellationToken: TestContext.Current.CancellationToken);
+        var second = TrainingJob.Run(new TrainingRequest(SmallSynthetic(2), _scratch.Combine("b")), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(first.Test with { ModelPath = "" }, second.Test with { ModelPath = "" });
+    }
+
+    [Fact]
+    public void NewRun_RefusesAFolderThatHoldsFiles_AndLeavesThemAlone()
+    {
+        string runDirectory = _scratch.Combine("taken");
+        Directory.CreateDirectory(runDirectory);
+        string earlier = Path.Combine(runDirectory, "manifest.json");
+        File.WriteAllText(earlier, "earlier results");
+
+        var error = Assert.Throws<IOException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains(runDirectory, error.Message);
+        Assert.Equal("earlier results", File.ReadAllText(earlier));
+        Assert.Single(Directory.EnumerateFileSystemEntries(runDirectory));
+    }
+
+    [Fact]
+    public void Resume_ExtendsAFinishedRun()
+    {
+        string runDirectory = _scratch.Combine("run");
+        TrainingJob.Run(new TrainingRequest(SmallSynthetic(epochs: 2), runDirectory), cancellationToken: TestContext.Current.CancellationToken);
+        var resumed = TrainingJob.Run(new TrainingRequest(SmallSynthetic(epochs: 4), runDirectory, Resume: true), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, resumed.Epochs);
+        var manifest = RunManifest.Load(Path.Combine(runDirectory, RunFiles.Manifest));
+        Assert.Equal([1, 2, 3, 4], manifest.History.Select(e => e.Epoch));
+    }
+
+    [Fact]
+    public void Resume_WithoutACheckpoint_NamesTheMissingFile()
+    {
+        string runDirectory = _scratch.Combine("empty");
+        var error = Assert.Throws<FileNotFoundException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory, Resume: true), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains(Trainer.LastCheckpointName, error.Message);
+    }
+
+    [Fact]
+    public void FailedRun_RecordsTheErrorInTheManifest()
+    {
+        string runDirectory = _scratch.Combine("failed");
+        var config = SmallSynthetic() with { Data = new DataConfig { Dataset = KnownDatasets.File, Path = _scratch.Combine("missing.csv") } };
+
+        Assert.Throws<FileNotFoundException>(() => TrainingJob.Run(new TrainingRequest(config, runDirectory), cancellationToken: TestContext.Current.CancellationToken));
+        var manifest = RunManifest.Load(Path.Combine(runDirectory, RunFiles.Manifest));
+        Assert.Equal(RunStatus.Failed, manifest.Status);
+        Assert.Contains("missing.csv", manifest.Error);
+    }
+
+    [Fact]
+    public void Benchmark_ReportsSpeedAfterTheWarmUpEpochs()
+    {
+        var config = SmallSynthetic(epochs: 4) with { Training = SmallSynthetic().Training with { Epochs = 4, WarmUpEpochs = 1 } };
+        var report = TrainingBenchmark.Run(config, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, report.EpochSeconds.Count);
+        Assert.Equal(report.EpochSeconds.Skip(1).Average(), report.MeanEpochSeconds, 9);
+        Assert.Equal(report.TrainUsers / report.MeanEpochSeconds, report.TrainUsersPerSecond, 6);
+        Assert.Equal(480, report.TrainUsers);
+        Assert.True(report.ValidationUsersPerSecond > 0);
+    }
+}
