@@ -9,7 +9,7 @@ using VaeToolkit.Training.Runs;
 namespace VaeToolkit.Cli;
 
 /// <summary>The verbs: each reads its options, calls one engine method and returns the result to print.</summary>
-internal static class Verbs
+internal sealed class Verbs(TextWriter error)
 {
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -18,25 +18,25 @@ internal static class Verbs
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static object Train(CommandLine line, CancellationToken cancellationToken)
+    public object Train(CommandLine line, CancellationToken cancellationToken)
     {
         line.OnlyAllow("config", "output", "resume", "device", "set");
         var config = LoadConfig(line);
         string output = line.Value("output") ?? TrainingJob.DefaultRunDirectory(config, Environment.CurrentDirectory);
         var request = new TrainingRequest(config, output, line.Flag("resume"));
-        return TrainingJob.Run(request, new EpochPrinter(), new Log(), cancellationToken);
+        return TrainingJob.Run(request, new EpochPrinter(error), new Log(error), cancellationToken);
     }
 
-    public static object Benchmark(CommandLine line, CancellationToken cancellationToken)
+    public object Benchmark(CommandLine line, CancellationToken cancellationToken)
     {
         line.OnlyAllow("config", "device", "epochs", "set");
         var config = LoadConfig(line);
         if (line.Int("epochs") is int epochs)
             config = config with { Training = config.Training with { Epochs = epochs } };
-        return TrainingBenchmark.Run(config, new EpochPrinter(), new Log(), cancellationToken);
+        return TrainingBenchmark.Run(config, new EpochPrinter(error), new Log(error), cancellationToken);
     }
 
-    public static object Test(CommandLine line)
+    public object Test(CommandLine line)
     {
         line.OnlyAllow("model", "device", "batch-size");
         var bundle = ModelBundle.Open(line.Required("model"));
@@ -47,16 +47,17 @@ internal static class Verbs
     /// Recommendations for known users, for one ad-hoc history, or for a whole interactions file.
     /// Unknown users are reported on stderr and in the result; the others are still served.
     /// </summary>
-    public static object Recommend(CommandLine line)
+    public object Recommend(CommandLine line, out bool allServed)
     {
         line.OnlyAllow("model", "user", "items", "input", "output", "top", "device");
         int top = line.Int("top") ?? 20;
-        using var service = RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu");
         var users = line.Values("user");
         string? items = line.Value("items");
         string? input = line.Value("input");
         if ((users.Count > 0 ? 1 : 0) + (items is null ? 0 : 1) + (input is null ? 0 : 1) != 1)
             throw new UsageException("give exactly one of --user, --items or --input");
+        using var service = RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu");
+        allServed = true;
         if (input is not null)
             return service.RecommendFile(input, line.Required("output"), top);
 
@@ -64,7 +65,10 @@ internal static class Verbs
             ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top)]
             : service.RecommendForUsers(users, top);
         foreach (var failed in results.Where(r => !r.Succeeded))
-            Console.Error.WriteLine($"vaetoolkit: error: {failed.Error}");
+        {
+            error.WriteLine($"vaetoolkit: error: {failed.Error}");
+            allServed = false;
+        }
         return results;
     }
 
@@ -75,18 +79,18 @@ internal static class Verbs
         return ConfigLoader.Load(line.Required("config"), overrides);
     }
 
-    private sealed class Log : IProgress<string>
+    private sealed class Log(TextWriter error) : IProgress<string>
     {
-        public void Report(string value) => Console.Error.WriteLine(value);
+        public void Report(string value) => error.WriteLine(value);
     }
 
-    private sealed class EpochPrinter : IProgress<TrainingProgress>
+    private sealed class EpochPrinter(TextWriter error) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
         {
             if (value.EpochCompleted is not { } epoch) return;
             string validation = epoch.ValidationNdcgAt100 is double ndcg ? $"  validation NDCG@100 {ndcg:F4}" : "";
-            Console.Error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}");
+            error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}");
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace VaeToolkit.Training.Runs;
 
 /// <summary>
@@ -17,8 +19,8 @@ public sealed record BenchmarkReport(
     int BatchSize,
     double MeanEpochSeconds,
     double MeanValidationSeconds,
-    double TrainUsersPerSecond,
-    double ValidationUsersPerSecond,
+    [property: JsonPropertyName("train_users_per_s")] double TrainUsersPerSecond,
+    [property: JsonPropertyName("validation_users_per_s")] double ValidationUsersPerSecond,
     double BestValidationNdcgAt100,
     IReadOnlyList<double> EpochSeconds)
 {
