@@ -7,6 +7,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Metrics;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Parallel;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Training;
@@ -16,6 +17,9 @@ namespace VaeToolkit.Training;
 /// from the positives and a log-sum-exp (never a dense input), KL weight annealed per step as
 /// min(anneal_cap, step / total_anneal_steps), an L2 penalty lam × Σ‖W‖², validation NDCG@100 every
 /// validation_step epochs, and the best epoch's weights as the result. The only optimizer user.
+/// With <c>gpus: N</c> it trains N replicas data-parallel: each takes its shard of every batch, the
+/// gradients are summed by an all-reduce (each shard's loss is weighted by its share of the batch, so
+/// the sum is the whole batch's gradient) and every replica takes the same Adam step.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -23,20 +27,48 @@ public sealed class Trainer : IDisposable
     public const string BestWeightsName = "best.weights";
 
     private readonly VaeConfig _config;
-    private readonly Adam _optimizer;
+    private readonly List<MultVae> _replicas = [];
+    private readonly List<Adam> _optimizers = [];
+    private readonly IGradientAllReduce? _allReduce;
+    private readonly DynamicLossScaler? _lossScaler;
 
     public Trainer(VaeConfig config, int itemCount)
     {
         _config = config;
         Device = TorchDevices.Resolve(config.Device);
         if (config.Training.Threads is int threads) set_num_threads(threads);
+        if (Device.type == DeviceType.CUDA)
+            backends.cuda.matmul.allow_tf32 = config.Precision == Precisions.Tf32;
         manual_seed(config.Seed);
         if (Device.type == DeviceType.CUDA) cuda.manual_seed_all(config.Seed);
-        Model = new MultVae(itemCount, config.Model).to(Device);
-        _optimizer = optim.Adam(Model.parameters(), config.Training.LearningRate);
+
+        ScalarType computeType = config.Precision switch
+        {
+            Precisions.Bf16 => ScalarType.BFloat16,
+            Precisions.Fp16 => ScalarType.Float16,
+            _ => ScalarType.Float32,
+        };
+        foreach (var device in ReplicaDevices(config, Device))
+        {
+            var replica = new MultVae(itemCount, config.Model) { ComputeType = computeType }.to(device);
+            if (_replicas.Count > 0) CopyWeights(_replicas[0], replica);
+            _replicas.Add(replica);
+            _optimizers.Add(optim.Adam(replica.parameters(), config.Training.LearningRate));
+        }
+        if (_replicas.Count > 1)
+            _allReduce = Device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();
+        if (config.Precision == Precisions.Fp16)
+            _lossScaler = new DynamicLossScaler();
     }
 
-    public MultVae Model { get; }
+    /// <summary>The model (the first replica); it holds the result after <see cref="Fit"/>.</summary>
+    public MultVae Model => _replicas[0];
+
+    /// <summary>The fp16 loss scaler, when training in fp16.</summary>
+    public DynamicLossScaler? LossScaler => _lossScaler;
+
+    /// <summary>Every replica's model, in device order (one entry unless gpus > 1).</summary>
+    public IReadOnlyList<MultVae> Replicas => _replicas;
 
     public Device Device { get; }
 
@@ -62,7 +94,9 @@ public sealed class Trainer : IDisposable
         string? bestPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, BestWeightsName);
         if (resume && lastPath is not null && File.Exists(lastPath))
         {
-            var checkpoint = Checkpoint.Load(lastPath, Model, _optimizer);
+            var checkpoint = Checkpoint.Load(lastPath, Model, _optimizers[0]);
+            for (int r = 1; r < _replicas.Count; r++)
+                Checkpoint.Load(lastPath, _replicas[r], _optimizers[r]);
             if (checkpoint.ConfigHash != configHash)
                 throw new InvalidOperationException($"{lastPath} was written with different settings; only training.epochs may change when resuming.");
             (firstEpoch, step, bestEpoch, bestNdcg) = (checkpoint.Epoch + 1, checkpoint.Step, checkpoint.BestEpoch, checkpoint.BestNdcg);
@@ -105,7 +139,7 @@ public sealed class Trainer : IDisposable
                     SaveWeights(bestPath!, bestWeights);
                     bestSaved = true;
                 }
-                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history).Save(lastPath!, Model, _optimizer);
+                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history).Save(lastPath!, Model, _optimizers[0]);
             }
         }
 
@@ -143,51 +177,100 @@ public sealed class Trainer : IDisposable
     private (double MeanLoss, double KlWeight) TrainEpoch(CsrMatrix train, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var training = _config.Training;
-        Model.train();
         int[] order = ShuffledRows(train.RowCount, _config.Seed, epoch);
-        using var generator = new Generator((ulong)_config.Seed * 1_000_003UL + (ulong)epoch, Device);
-        using var lossSum = zeros(1, device: Device);
-        double keep = 1 - _config.Model.Dropout;
+        // One random stream per replica and epoch, so that a resumed run draws what the first one would have.
+        var generators = _replicas.Select((replica, r) =>
+            new Generator((ulong)_config.Seed * 1_000_003UL + (ulong)epoch + (ulong)r * 7_777_777UL, ParameterDevice(replica))).ToList();
+        var lossSums = _replicas.Select(replica => zeros(1, device: ParameterDevice(replica))).ToList();
         double klWeight = 0;
+        foreach (var replica in _replicas) replica.train();
 
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using (var scope = NewDisposeScope())
+            int start = b * training.BatchSize;
+            int batchSize = Math.Min(training.BatchSize, order.Length - start);
+            klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
+
+            foreach (var optimizer in _optimizers) optimizer.zero_grad();
+            for (int r = 0; r < _replicas.Count; r++)
             {
-                ReadOnlySpan<int> rows = order.AsSpan(b * training.BatchSize, Math.Min(training.BatchSize, order.Length - b * training.BatchSize));
-                using var batch = HistoryBatch.Create(train, rows, Device);
-                Tensor weights = batch.NormWeights;
-                if (keep < 1)
-                    weights = weights * full_like(weights, keep).bernoulli(generator) / keep;
-
-                var (mean, logVariance) = Model.Encode(batch.ItemIndices, batch.BagOffsets, weights);
-                Tensor latent = mean;
-                Tensor? kl = null;
-                if (logVariance is not null)
-                {
-                    Tensor noise = randn(mean.shape, device: Device, generator: generator);
-                    latent = mean + noise * (0.5 * logVariance).exp();
-                    kl = MultVaeObjective.KlDivergence(mean, logVariance);
-                }
-                Tensor logits = Model.Decode(latent);
-
-                klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
-                Tensor loss = MultVaeObjective.NegativeLogLikelihood(logits, batch);
-                if (kl is not null)
-                    loss = loss + klWeight * kl;
-                if (training.Lam > 0)
-                    loss = loss + MultVaeObjective.L2Penalty(Model.WeightMatrices, training.Lam);
-
-                _optimizer.zero_grad();
-                loss.backward();
-                _optimizer.step();
-                lossSum.add_(loss.detach());
+                // Replica r takes the r-th contiguous shard of the batch.
+                int shardStart = start + (int)((long)batchSize * r / _replicas.Count);
+                int shardEnd = start + (int)((long)batchSize * (r + 1) / _replicas.Count);
+                if (shardEnd == shardStart) continue;
+                using var scope = NewDisposeScope();
+                Tensor loss = ShardLoss(r, train, order.AsSpan(shardStart, shardEnd - shardStart), batchSize, klWeight, generators[r]);
+                (_lossScaler?.ScaleLoss(loss) ?? loss).backward();
+                lossSums[r].add_(loss.detach());
             }
+            if (_allReduce is not null)
+                _allReduce.AllReduceSum([.. _replicas.Select(replica => (IReadOnlyList<Tensor>)[.. replica.parameters().Select(p => p.grad!)])]);
+            bool finite = _lossScaler is null || _lossScaler.UnscaleAndUpdate(_replicas.SelectMany(replica => replica.parameters()));
+            if (finite)
+                foreach (var optimizer in _optimizers) optimizer.step();
             step++;
             progress?.Report(new TrainingProgress(epoch, training.Epochs, b + 1, batches, null));
         }
-        return (lossSum.item<float>() / batches, klWeight);
+
+        double meanLoss = lossSums.Sum(sum => (double)sum.item<float>()) / batches;
+        foreach (var tensor in lossSums) tensor.Dispose();
+        foreach (var generator in generators) generator.Dispose();
+        return (meanLoss, klWeight);
+    }
+
+    /// <summary>
+    /// Replica <paramref name="r"/>'s part of the batch objective: its users' negative ELBO weighted by
+    /// their share of the batch (plus the L2 penalty, once, on the first replica).
+    /// </summary>
+    private Tensor ShardLoss(int r, CsrMatrix train, ReadOnlySpan<int> rows, int batchSize, double klWeight, Generator generator)
+    {
+        var model = _replicas[r];
+        var device = ParameterDevice(model);
+        using var batch = HistoryBatch.Create(train, rows, device);
+        Tensor weights = batch.NormWeights;
+        double keep = 1 - _config.Model.Dropout;
+        if (keep < 1)
+            weights = weights * full_like(weights, keep).bernoulli(generator) / keep;
+
+        var (mean, logVariance) = model.Encode(batch.ItemIndices, batch.BagOffsets, weights);
+        Tensor latent = mean;
+        Tensor? kl = null;
+        if (logVariance is not null)
+        {
+            Tensor noise = randn(mean.shape, device: device, generator: generator);
+            latent = mean + noise * (0.5 * logVariance).exp();
+            kl = MultVaeObjective.KlDivergence(mean, logVariance);
+        }
+        Tensor logits = model.Decode(latent);
+
+        Tensor loss = MultVaeObjective.NegativeLogLikelihood(logits, batch);
+        if (kl is not null)
+            loss = loss + klWeight * kl;
+        loss = loss * ((double)rows.Length / batchSize);
+        if (r == 0 && _config.Training.Lam > 0)
+            loss = loss + MultVaeObjective.L2Penalty(model.WeightMatrices, _config.Training.Lam);
+        return loss;
+    }
+
+    private static Device ParameterDevice(MultVae model) => model.parameters().First().device;
+
+    /// <summary>The devices of the replicas: the configured one, or cuda:0..N-1 / N × cpu for gpus: N.</summary>
+    private static IReadOnlyList<Device> ReplicaDevices(VaeConfig config, Device device)
+    {
+        if (config.Gpus == 1) return [device];
+        if (device.type == DeviceType.CPU) return [.. Enumerable.Repeat(device, config.Gpus)];
+        if (cuda.device_count() < config.Gpus)
+            throw new InvalidOperationException($"gpus: {config.Gpus} was asked for but only {cuda.device_count()} CUDA device(s) are present");
+        return [.. Enumerable.Range(0, config.Gpus).Select(index => new Device(DeviceType.CUDA, index))];
+    }
+
+    private static void CopyWeights(MultVae from, MultVae to)
+    {
+        using var noGrad = no_grad();
+        var source = from.state_dict();
+        foreach (var (name, value) in to.state_dict())
+            value.copy_(source[name]);
     }
 
     /// <summary>A deterministic shuffle of 0..count-1 for one epoch (Fisher-Yates, seeded by seed and epoch).</summary>
@@ -233,7 +316,8 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
-        _optimizer.Dispose();
-        Model.Dispose();
+        _allReduce?.Dispose();
+        foreach (var optimizer in _optimizers) optimizer.Dispose();
+        foreach (var replica in _replicas) replica.Dispose();
     }
 }

@@ -58,6 +58,8 @@ public static class ConfigLoader
             SourcePath = file == DefaultName ? null : file,
             Seed = root.Int("seed", defaults.Seed, min: 0),
             Device = ReadDevice(root, defaults.Device),
+            Gpus = root.Int("gpus", defaults.Gpus, min: 1, max: 64),
+            Precision = root.String("precision", defaults.Precision, Precisions.All),
             Data = ReadData(root.Section("data")),
             Model = ReadModel(root.Section("model")),
             Training = ReadTraining(root.Section("training")),

@@ -16,6 +16,8 @@ public static class ConfigWriter
         yaml.AppendLine("# Resolved configuration: every key with the value this run used.");
         yaml.AppendLine($"seed: {config.Seed}");
         yaml.AppendLine($"device: {config.Device}");
+        yaml.AppendLine($"gpus: {config.Gpus}");
+        yaml.AppendLine($"precision: {config.Precision}");
         yaml.AppendLine("data:");
         yaml.AppendLine($"  dataset: {d.Dataset}");
         yaml.AppendLine($"  data_dir: {Text(d.DataDir)}");

@@ -12,6 +12,18 @@ public sealed record VaeConfig
     /// <summary><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>; used for training and for ONNX Runtime scoring.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// Replicas for data-parallel training: one per GPU (cuda:0..N-1) with gradients all-reduced over
+    /// NCCL; on <c>cpu</c>, N in-process replicas (slower, for checking the maths).
+    /// </summary>
+    public int Gpus { get; init; } = 1;
+
+    /// <summary>
+    /// <c>fp32</c>, <c>tf32</c> (fp32 with TensorFloat-32 matrix products on CUDA), <c>bf16</c> or
+    /// <c>fp16</c> (linear layers in half precision over fp32 master weights; fp16 adds dynamic loss scaling).
+    /// </summary>
+    public string Precision { get; init; } = "fp32";
+
     public DataConfig Data { get; init; } = new();
 
     public ModelConfig Model { get; init; } = new();

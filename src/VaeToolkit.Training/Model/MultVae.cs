@@ -49,6 +49,13 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     public IReadOnlyList<int> EncoderDims { get; }
 
+    /// <summary>
+    /// The type the dense layers compute in: Float32, or BFloat16/Float16 for mixed precision. The
+    /// parameters stay Float32 (the master weights); the latent statistics and the logits come back
+    /// as Float32, so the KL term and the log-sum-exp are computed in full precision.
+    /// </summary>
+    public ScalarType ComputeType { get; set; } = ScalarType.Float32;
+
     /// <summary>The weight matrices (not biases), the ones the L2 penalty applies to.</summary>
     public IEnumerable<Tensor> WeightMatrices =>
         new Tensor[] { item_layer.weight! }.Concat(encoder.Select(l => (Tensor)l.weight)).Concat(decoder.Select(l => (Tensor)l.weight));
@@ -63,9 +70,11 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// </summary>
     public (Tensor Mean, Tensor? LogVariance) Encode(Tensor itemIndices, Tensor bagOffsets, Tensor entryWeights)
     {
+        // The item layer is a gather-and-sum over the history: it stays in Float32.
         Tensor hidden = item_layer.call(itemIndices, bagOffsets, entryWeights) + item_bias;
         foreach (var layer in encoder)
-            hidden = layer.call(hidden.tanh());
+            hidden = Dense(layer, hidden.tanh());
+        hidden = hidden.to(ScalarType.Float32);
         if (!IsVae)
             return (hidden.tanh(), null);
         return (hidden[.., ..LatentDim], hidden[.., LatentDim..]);
@@ -76,11 +85,17 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
         Tensor hidden = latent;
         for (int i = 0; i < decoder.Count; i++)
         {
-            hidden = decoder[i].call(hidden);
+            hidden = Dense(decoder[i], hidden);
             if (i < decoder.Count - 1) hidden = hidden.tanh();
         }
-        return hidden;
+        return hidden.to(ScalarType.Float32);
     }
+
+    /// <summary>x · Wᵀ + b in <see cref="ComputeType"/>; the casts of the Float32 weights are differentiable.</summary>
+    private Tensor Dense(Linear layer, Tensor input) =>
+        ComputeType == ScalarType.Float32
+            ? layer.call(input)
+            : nn.functional.linear(input.to(ComputeType), layer.weight.to(ComputeType), layer.bias!.to(ComputeType));
 
     /// <summary>Glorot-uniform weights and N(0, 0.001) biases, as in the reference implementation.</summary>
     public void ResetParameters()

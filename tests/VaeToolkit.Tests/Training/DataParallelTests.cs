@@ -1,0 +1,58 @@
+using VaeToolkit.Configuration;
+using VaeToolkit.Training;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Tests.Training;
+
+/// <summary>N in-process replicas on the CPU do the same maths as one replica with the whole batch.</summary>
+public sealed class DataParallelTests
+{
+    private static VaeConfig Config(int gpus, int epochs, string type = "dae", double dropout = 0) => ConfigLoader.Defaults with
+    {
+        Seed = 17,
+        Gpus = gpus,
+        Model = new ModelConfig { Type = type, EncoderDims = [24, 8], Dropout = dropout },
+        Training = new TrainingConfig { Epochs = epochs, BatchSize = 70, LearningRate = 0.01, Lam = 0.001, Threads = 1 },
+    };
+
+    private static float[] Parameters(Trainer trainer, int replica = 0) =>
+        [.. trainer.Replicas[replica].parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray())];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ThreeReplicas_MatchOneReplicaWithTheWholeBatch(int epochs)
+    {
+        // A DAE without dropout draws no random numbers, so the runs see identical batches.
+        var data = TinyDatasets.Grouped();
+        using var single = new Trainer(Config(gpus: 1, epochs), data.ItemCount);
+        using var parallel = new Trainer(Config(gpus: 3, epochs), data.ItemCount);
+        Assert.Equal(Parameters(single), Parameters(parallel)); // same initialisation
+
+        var one = single.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+        var three = parallel.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+
+        float[] expected = Parameters(single);
+        float[] actual = Parameters(parallel);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.InRange(actual[i] - expected[i], -2e-5f, 2e-5f);
+        Assert.Equal(one.History.Select(e => e.Loss), three.History.Select(e => e.Loss), (a, b) => Math.Abs(a - b) < 1e-3);
+    }
+
+    [Fact]
+    public void Replicas_StayIdentical_WithDropoutAndSampling()
+    {
+        var data = TinyDatasets.Grouped();
+        using var trainer = new Trainer(Config(gpus: 2, epochs: 2, type: "vae", dropout: 0.5), data.ItemCount);
+        trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+        Assert.Equal(Parameters(trainer, 0), Parameters(trainer, 1));
+    }
+
+    [Fact]
+    public void MoreGpusThanPresent_IsAClearError()
+    {
+        if (cuda.is_available()) Assert.Skip("this host has CUDA devices");
+        var error = Assert.Throws<InvalidOperationException>(() => new Trainer(Config(gpus: 2, epochs: 1) with { Device = "cuda" }, 10));
+        Assert.Contains("CUDA is not available", error.Message);
+    }
+}
