@@ -59,7 +59,22 @@ public sealed class Trainer : IDisposable
             _allReduce = Device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();
         if (config.Precision == Precisions.Fp16)
             _lossScaler = new DynamicLossScaler();
+
+        MaxUsersPerPass = config.Training.MaxUsersPerPass;
+        if (MaxUsersPerPass is null && MemoryPlanner.QueryCuda(Device) is var (free, _))
+        {
+            long parameterCount = Model.parameters().Sum(p => p.numel());
+            int perPass = MemoryPlanner.MaxUsersPerPass(free, itemCount, parameterCount, computeType);
+            int perReplica = (config.Training.BatchSize + _replicas.Count - 1) / _replicas.Count;
+            if (perPass < perReplica) MaxUsersPerPass = perPass;
+        }
     }
+
+    /// <summary>
+    /// Users per forward/backward pass when a replica's share of a batch does not fit its device's memory
+    /// (its passes then accumulate gradients); null when the whole share fits.
+    /// </summary>
+    public int? MaxUsersPerPass { get; }
 
     /// <summary>The model (the first replica); it holds the result after <see cref="Fit"/>.</summary>
     public MultVae Model => _replicas[0];
@@ -185,24 +200,33 @@ public sealed class Trainer : IDisposable
         double klWeight = 0;
         foreach (var replica in _replicas) replica.train();
 
+        using var prefetcher = new BatchPrefetcher(train, order, training.BatchSize, _replicas.Count, MaxUsersPerPass);
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int start = b * training.BatchSize;
-            int batchSize = Math.Min(training.BatchSize, order.Length - start);
+            HostBatch[][] shards = prefetcher.Next();
+            int batchSize = shards.Sum(passes => passes.Sum(pass => pass.Users));
             klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
 
             foreach (var optimizer in _optimizers) optimizer.zero_grad();
             for (int r = 0; r < _replicas.Count; r++)
             {
-                // Replica r takes the r-th contiguous shard of the batch.
-                int shardStart = start + (int)((long)batchSize * r / _replicas.Count);
-                int shardEnd = start + (int)((long)batchSize * (r + 1) / _replicas.Count);
-                if (shardEnd == shardStart) continue;
+                // Passes of one shard accumulate their gradients: together they are the shard's gradient.
+                foreach (var pass in shards[r])
+                {
+                    using var scope = NewDisposeScope();
+                    Tensor loss = PassLoss(r, pass, batchSize, klWeight, generators[r]);
+                    (_lossScaler?.ScaleLoss(loss) ?? loss).backward();
+                    lossSums[r].add_(loss.detach());
+                }
+            }
+            if (training.Lam > 0)
+            {
+                // The penalty belongs to the batch, not to a user: the first replica adds it once.
                 using var scope = NewDisposeScope();
-                Tensor loss = ShardLoss(r, train, order.AsSpan(shardStart, shardEnd - shardStart), batchSize, klWeight, generators[r]);
-                (_lossScaler?.ScaleLoss(loss) ?? loss).backward();
-                lossSums[r].add_(loss.detach());
+                Tensor penalty = MultVaeObjective.L2Penalty(Model.WeightMatrices, training.Lam);
+                (_lossScaler?.ScaleLoss(penalty) ?? penalty).backward();
+                lossSums[0].add_(penalty.detach());
             }
             if (_allReduce is not null)
                 _allReduce.AllReduceSum([.. _replicas.Select(replica => (IReadOnlyList<Tensor>)[.. replica.parameters().Select(p => p.grad!)])]);
@@ -220,14 +244,14 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Replica <paramref name="r"/>'s part of the batch objective: its users' negative ELBO weighted by
-    /// their share of the batch (plus the L2 penalty, once, on the first replica).
+    /// One pass's part of the batch objective on replica <paramref name="r"/>: its users' negative ELBO
+    /// weighted by their share of the batch, so that the passes' gradients add up to the batch's.
     /// </summary>
-    private Tensor ShardLoss(int r, CsrMatrix train, ReadOnlySpan<int> rows, int batchSize, double klWeight, Generator generator)
+    private Tensor PassLoss(int r, HostBatch pass, int batchSize, double klWeight, Generator generator)
     {
         var model = _replicas[r];
         var device = ParameterDevice(model);
-        using var batch = HistoryBatch.Create(train, rows, device);
+        using var batch = HistoryBatch.Upload(pass, device);
         Tensor weights = batch.NormWeights;
         double keep = 1 - _config.Model.Dropout;
         if (keep < 1)
@@ -247,10 +271,7 @@ public sealed class Trainer : IDisposable
         Tensor loss = MultVaeObjective.NegativeLogLikelihood(logits, batch);
         if (kl is not null)
             loss = loss + klWeight * kl;
-        loss = loss * ((double)rows.Length / batchSize);
-        if (r == 0 && _config.Training.Lam > 0)
-            loss = loss + MultVaeObjective.L2Penalty(model.WeightMatrices, _config.Training.Lam);
-        return loss;
+        return loss * ((double)pass.Users / batchSize);
     }
 
     private static Device ParameterDevice(MultVae model) => model.parameters().First().device;

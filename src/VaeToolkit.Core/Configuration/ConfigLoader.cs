@@ -149,6 +149,7 @@ public static class ConfigLoader
             ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1),
             CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1),
             WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0),
+            MaxUsersPerPass = section.OptionalInt("max_users_per_pass", d.MaxUsersPerPass, min: 1),
             Threads = section.OptionalInt("threads", d.Threads, min: 1, max: 1024),
         };
         section.RejectUnknownKeys();

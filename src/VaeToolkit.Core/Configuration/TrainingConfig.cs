@@ -27,6 +27,12 @@ public sealed record TrainingConfig
     /// <summary>Epochs left out of the benchmark averages.</summary>
     public int WarmUpEpochs { get; init; } = 2;
 
+    /// <summary>
+    /// Users per forward/backward pass; a larger batch share is split into passes whose gradients
+    /// accumulate (same update, less memory). Null: as many as the GPU's free memory allows.
+    /// </summary>
+    public int? MaxUsersPerPass { get; init; }
+
     /// <summary>CPU threads for TorchSharp; null leaves the library default.</summary>
     public int? Threads { get; init; }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using VaeToolkit.Data;
 using static TorchSharp.torch;
 
@@ -38,37 +39,27 @@ public sealed class HistoryBatch : IDisposable
     public Tensor Counts { get; }
 
     /// <summary>Builds the batch of <paramref name="rows"/> of <paramref name="matrix"/> on <paramref name="device"/>.</summary>
-    public static HistoryBatch Create(CsrMatrix matrix, ReadOnlySpan<int> rows, Device device)
+    public static HistoryBatch Create(CsrMatrix matrix, ReadOnlySpan<int> rows, Device device) =>
+        Upload(HostBatch.Build(matrix, rows), device);
+
+    /// <summary>
+    /// Copies a host batch to <paramref name="device"/>. On CUDA the arrays go through pinned memory
+    /// and copy asynchronously, so the host does not wait for the device.
+    /// </summary>
+    public static HistoryBatch Upload(HostBatch host, Device device) =>
+        new(host.Users, Copy(host.ItemIndices, device), Copy(host.BagOffsets, device), Copy(host.NormWeights, device),
+            Copy(host.PositivePositions, device), Copy(host.Counts, device));
+
+    private static Tensor Copy(long[] values, Device device) => ToDevice(tensor(values), device);
+
+    private static Tensor Copy(float[] values, Device device) => ToDevice(tensor(values), device);
+
+    private static Tensor ToDevice(Tensor host, Device device)
     {
-        long entries = 0;
-        foreach (int row in rows) entries += matrix.RowLength(row);
-        var itemIndices = new long[entries];
-        var positions = new long[entries];
-        var normWeights = new float[entries];
-        var bagOffsets = new long[rows.Length];
-        var counts = new float[rows.Length];
-        long at = 0;
-        for (int b = 0; b < rows.Length; b++)
-        {
-            ReadOnlySpan<int> items = matrix.Row(rows[b]);
-            bagOffsets[b] = at;
-            counts[b] = items.Length;
-            float norm = 1f / MathF.Sqrt(Math.Max(items.Length, 1));
-            foreach (int item in items)
-            {
-                itemIndices[at] = item;
-                positions[at] = (long)b * matrix.ColumnCount + item;
-                normWeights[at] = norm;
-                at++;
-            }
-        }
-        return new HistoryBatch(
-            rows.Length,
-            tensor(itemIndices, device: device),
-            tensor(bagOffsets, device: device),
-            tensor(normWeights, device: device),
-            tensor(positions, device: device),
-            tensor(counts, device: device));
+        if (device.type == DeviceType.CPU) return host;
+        using (host)
+        using (var pinned = host.pin_memory())
+            return pinned.to(device, non_blocking: true);
     }
 
     public void Dispose()

@@ -40,6 +40,38 @@ public sealed class DataParallelTests
     }
 
     [Fact]
+    public void BatchesSplitIntoPasses_GiveTheSameUpdates()
+    {
+        var data = TinyDatasets.Grouped();
+        var whole = Config(gpus: 1, epochs: 2);
+        var split = whole with { Training = whole.Training with { MaxUsersPerPass = 16 } };
+        using var one = new Trainer(whole, data.ItemCount);
+        using var passes = new Trainer(split, data.ItemCount);
+        Assert.Equal(16, passes.MaxUsersPerPass);
+        one.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+        passes.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+
+        float[] expected = Parameters(one);
+        float[] actual = Parameters(passes);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.InRange(actual[i] - expected[i], -2e-5f, 2e-5f);
+    }
+
+    [Fact]
+    public void MemoryPlanner_FitsAPinterestSizedCatalogueOnAn80GBGpu()
+    {
+        // 2,565,241 items with [600, 200]: the item layer and the decoder's last layer dominate.
+        const int items = 2_565_241;
+        long parameters = 2L * items * 600 + items + 600 * 400 + 400 + 200 * 600 + 600 + 600;
+        long free = 80L * 1024 * 1024 * 1024 - 4 * parameters; // the weights are already on the device
+        int users = MemoryPlanner.MaxUsersPerPass(free, items, parameters, ScalarType.BFloat16);
+        Assert.InRange(users, 100, 2000);
+        // Each pass's logits, gradients and workspace stay within the usable share of what is left.
+        Assert.True((long)users * items * 16 <= MemoryPlanner.UsableShare * (free - 12 * parameters));
+        Assert.Throws<InvalidOperationException>(() => MemoryPlanner.MaxUsersPerPass(8L << 30, items, parameters, ScalarType.Float32));
+    }
+
+    [Fact]
     public void Replicas_StayIdentical_WithDropoutAndSampling()
     {
         var data = TinyDatasets.Grouped();

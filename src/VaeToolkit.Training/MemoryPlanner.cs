@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Training;
+
+/// <summary>
+/// Caps how many users one forward/backward pass takes so that it fits the device's free memory.
+/// A batch larger than that is trained as several passes whose gradients accumulate, which gives the
+/// same update as one pass over the whole batch.
+/// </summary>
+public static class MemoryPlanner
+{
+    /// <summary>Share of the free memory a pass may use; the rest absorbs fragmentation and workspaces.</summary>
+    public const double UsableShare = 0.8;
+
+    /// <summary>
+    /// The most users per pass, given the free device memory before the first step. The model's weights
+    /// are already allocated; their gradients and Adam's two moments are not yet, so three more copies
+    /// are reserved. Per user a pass holds the logits, their gradient and the log-sum-exp workspace in
+    /// fp32, plus the half-precision logits and gradient in mixed precision.
+    /// </summary>
+    public static int MaxUsersPerPass(long freeBytes, int items, long parameterCount, ScalarType computeType)
+    {
+        long reserved = 3 * 4 * parameterCount;
+        long bytesPerUser = (long)items * (12 + (computeType == ScalarType.Float32 ? 0 : 4));
+        double usable = UsableShare * (freeBytes - reserved);
+        long users = (long)(usable / bytesPerUser);
+        if (users < 1)
+            throw new InvalidOperationException(
+                $"the model does not fit: its {parameterCount:N0} parameters need {Gib(4 * 4 * parameterCount)} GiB with gradients and Adam state, " +
+                $"but only {Gib(freeBytes + 4 * parameterCount)} GiB are free on the device; use smaller encoder_dims or fewer items");
+        return (int)Math.Min(users, int.MaxValue);
+    }
+
+    /// <summary>Free and total memory of a CUDA device through the CUDA runtime; null when it cannot be asked.</summary>
+    public static (long Free, long Total)? QueryCuda(Device device)
+    {
+        if (device.type != DeviceType.CUDA) return null;
+        foreach (string name in new[] { "libcudart.so.13", "libcudart.so.12", "libcudart.so", "cudart64_13.dll", "cudart64_12.dll" })
+        {
+            if (!NativeLibrary.TryLoad(name, out IntPtr library)) continue;
+            if (!NativeLibrary.TryGetExport(library, "cudaSetDevice", out IntPtr setDevice)
+                || !NativeLibrary.TryGetExport(library, "cudaMemGetInfo", out IntPtr memGetInfo))
+                continue;
+            unsafe
+            {
+                long free = 0, total = 0;
+                if (((delegate* unmanaged<int, int>)setDevice)(Math.Max(device.index, 0)) != 0) return null;
+                if (((delegate* unmanaged<long*, long*, int>)memGetInfo)(&free, &total) != 0) return null;
+                return (free, total);
+            }
+        }
+        return null;
+    }
+
+    private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+}
