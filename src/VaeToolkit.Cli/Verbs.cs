@@ -20,7 +20,7 @@ internal sealed class Verbs(TextWriter error)
 
     public object Train(CommandLine line, CancellationToken cancellationToken)
     {
-        line.OnlyAllow("config", "output", "resume", "device", "set");
+        line.OnlyAllow("config", "output", "resume", "device", "precision", "gpus", "set");
         var config = LoadConfig(line);
         string output = line.Value("output") ?? TrainingJob.DefaultRunDirectory(config, Environment.CurrentDirectory);
         var request = new TrainingRequest(config, output, line.Flag("resume"));
@@ -29,7 +29,7 @@ internal sealed class Verbs(TextWriter error)
 
     public object Benchmark(CommandLine line, CancellationToken cancellationToken)
     {
-        line.OnlyAllow("config", "device", "epochs", "set");
+        line.OnlyAllow("config", "device", "precision", "gpus", "epochs", "set");
         var config = LoadConfig(line);
         if (line.Int("epochs") is int epochs)
             config = config with { Training = config.Training with { Epochs = epochs } };
@@ -75,7 +75,8 @@ internal sealed class Verbs(TextWriter error)
     private static VaeConfig LoadConfig(CommandLine line)
     {
         var overrides = line.Values("set").ToList();
-        if (line.Value("device") is string device) overrides.Add($"device={device}");
+        foreach (string key in new[] { "device", "precision", "gpus" })
+            if (line.Value(key) is string value) overrides.Add($"{key}={value}");
         return ConfigLoader.Load(line.Required("config"), overrides);
     }
 

@@ -9,7 +9,9 @@ namespace VaeToolkit.Training.Runs;
 public sealed record BenchmarkReport(
     string Dataset,
     string Device,
+    string DeviceName,
     string Precision,
+    int Gpus,
     int Threads,
     int Epochs,
     int WarmUpEpochs,
@@ -25,7 +27,8 @@ public sealed record BenchmarkReport(
     IReadOnlyList<double> EpochSeconds)
 {
     /// <summary>Averages over the epochs after <paramref name="warmUpEpochs"/> (all of them if none are left).</summary>
-    public static BenchmarkReport From(IReadOnlyList<EpochRecord> history, int warmUpEpochs, string dataset, string device, int threads, int items, int batchSize, double bestNdcg)
+    public static BenchmarkReport From(IReadOnlyList<EpochRecord> history, int warmUpEpochs, string dataset, string device, string deviceName,
+        string precision, int gpus, int threads, int items, int batchSize, double bestNdcg)
     {
         var measured = history.Skip(warmUpEpochs).ToList();
         if (measured.Count == 0) measured = history.ToList();
@@ -35,7 +38,7 @@ public sealed record BenchmarkReport(
         int trainUsers = history[0].TrainUsers;
         int validationUsers = history[0].ValidationUsers;
         return new BenchmarkReport(
-            dataset, device, "fp32", threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
+            dataset, device, deviceName, precision, gpus, threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
             meanEpoch, meanValidation,
             meanEpoch > 0 ? trainUsers / meanEpoch : 0,
             meanValidation > 0 ? validationUsers / meanValidation : 0,

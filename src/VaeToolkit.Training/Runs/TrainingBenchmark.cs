@@ -10,10 +10,10 @@ public static class TrainingBenchmark
     {
         log?.Report($"Preparing data set '{config.Data.Dataset}'");
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
-        log?.Report($"Benchmarking {config.Training.Epochs} epochs ({config.Training.WarmUpEpochs} warm-up) on {config.Device}");
+        log?.Report($"Benchmarking {config.Training.Epochs} epochs ({config.Training.WarmUpEpochs} warm-up) on {config.Device} × {config.Gpus}, {config.Precision}");
         using var trainer = new Trainer(config, data.ItemCount);
         var outcome = trainer.Fit(data, checkpointFolder: null, resume: false, progress, cancellationToken);
-        return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device,
-            TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
+        return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device, DeviceDescription.Describe(trainer.Device),
+            config.Precision, config.Gpus, TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
     }
 }
