@@ -69,14 +69,12 @@ public static class ConfigLoader
         return config;
     }
 
-    private static string ReadDevice(YamlSection section, string fallback)
-    {
-        string device = section.String("device", fallback);
-        bool valid = device == "cpu" || device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int index) && index >= 0);
-        if (!valid)
-            throw new ConfigException(ConfigErrorCodes.OutOfRange, $"'device' must be cpu, cuda or cuda:N, not '{device}'", section.File);
-        return device;
-    }
+    private static string ReadDevice(YamlSection section, string fallback) =>
+        section.String("device", fallback, IsDevice, "cpu, cuda or cuda:N");
+
+    private static bool IsDevice(string device) =>
+        device == "cpu" || device == "cuda"
+        || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int index) && index >= 0);
 
     private static DataConfig ReadData(YamlSection section)
     {

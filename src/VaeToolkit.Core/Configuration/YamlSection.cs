@@ -52,6 +52,15 @@ internal sealed class YamlSection
         return text;
     }
 
+    /// <summary>A string that must pass <paramref name="isValid"/>; the error says it must be <paramref name="expectation"/>.</summary>
+    public string String(string name, string fallback, Func<string, bool> isValid, string expectation)
+    {
+        if (!TryScalar(name, out var node, out string? text) || text is null) return fallback;
+        if (!isValid(text))
+            throw Error(ConfigErrorCodes.OutOfRange, node, $"'{_prefix}{name}' must be {expectation}, not '{text}'");
+        return text;
+    }
+
     public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue) =>
         OptionalInt(name, fallback, min, max) ?? throw Error(ConfigErrorCodes.WrongType, _entries[name].Value, $"'{_prefix}{name}' must be an integer, not null");
 

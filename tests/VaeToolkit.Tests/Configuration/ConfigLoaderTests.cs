@@ -46,6 +46,9 @@ public sealed class ConfigLoaderTests
     [InlineData("data:\n  target_fraction: 1.5\n", ConfigErrorCodes.OutOfRange, 2)]
     [InlineData("data: [1, 2]\n", ConfigErrorCodes.WrongType, 1)]
     [InlineData("seed: [1\n", ConfigErrorCodes.MalformedYaml, 2)]
+    [InlineData("seed: 1\ndevice: gpu\n", ConfigErrorCodes.OutOfRange, 2)]
+    [InlineData("precision: fp8\n", ConfigErrorCodes.OutOfRange, 1)]
+    [InlineData("gpus: 0\n", ConfigErrorCodes.OutOfRange, 1)]
     public void BadValues_AreReportedWithTheirLine(string yaml, string code, int line)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yaml"));
