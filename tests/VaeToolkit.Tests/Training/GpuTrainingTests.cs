@@ -1,0 +1,71 @@
+using VaeToolkit.Configuration;
+using VaeToolkit.Training;
+using VaeToolkit.Training.Parallel;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Tests.Training;
+
+/// <summary>CUDA paths; they skip themselves, with the reason, where no CUDA device is present.</summary>
+public sealed class GpuTrainingTests
+{
+    private static void RequireCuda()
+    {
+        if (!cuda.is_available()) Assert.Skip("no CUDA device: TorchSharp loaded a CPU build of libtorch or the host has no GPU");
+    }
+
+    private static VaeConfig Config(string precision, int gpus = 1) => ConfigLoader.Defaults with
+    {
+        Seed = 11,
+        Device = "cuda",
+        Gpus = gpus,
+        Precision = precision,
+        Model = new ModelConfig { EncoderDims = [32, 8] },
+        Training = new TrainingConfig { Epochs = 15, BatchSize = 64, LearningRate = 0.01, TotalAnnealSteps = 20, Lam = 0.0001 },
+    };
+
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("tf32")]
+    [InlineData("bf16")]
+    [InlineData("fp16")]
+    public void CudaTraining_LearnsLikeTheCpu(string precision)
+    {
+        RequireCuda();
+        var data = TinyDatasets.Grouped();
+        double Best(VaeConfig config)
+        {
+            using var trainer = new Trainer(config, data.ItemCount);
+            return trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken).BestValidationNdcg;
+        }
+        double cpu = Best(Config("fp32") with { Device = "cpu" });
+        double gpu = Best(Config(precision));
+        Assert.InRange(gpu, cpu - 0.03, cpu + 0.03);
+    }
+
+    [Fact]
+    public void Nccl_AllReduceWithOneRank_LeavesTheGradientAsItIs()
+    {
+        RequireCuda();
+        using var nccl = new NcclAllReduce([0]);
+        using var gradient = arange(10, dtype: ScalarType.Float32, device: CUDA);
+        using var expected = gradient.clone();
+        nccl.AllReduceSum([[gradient]]);
+        Assert.True(gradient.eq(expected).all().item<bool>());
+    }
+
+    [Fact]
+    public void Nccl_TwoGpus_MatchOneGpu()
+    {
+        RequireCuda();
+        if (cuda.device_count() < 2) Assert.Skip("needs two CUDA devices");
+        var data = TinyDatasets.Grouped();
+        var dae = Config("fp32") with { Model = new ModelConfig { Type = "dae", EncoderDims = [24, 8], Dropout = 0 }, Training = Config("fp32").Training with { Epochs = 2 } };
+        using var one = new Trainer(dae, data.ItemCount);
+        using var two = new Trainer(dae with { Gpus = 2 }, data.ItemCount);
+        one.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+        two.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+        var a = one.Model.parameters().SelectMany(p => p.cpu().data<float>().ToArray()).ToArray();
+        var b = two.Model.parameters().SelectMany(p => p.cpu().data<float>().ToArray()).ToArray();
+        for (int i = 0; i < a.Length; i++) Assert.InRange(b[i] - a[i], -1e-4f, 1e-4f);
+    }
+}
