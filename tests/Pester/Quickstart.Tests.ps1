@@ -128,7 +128,7 @@ Describe 'Progress' {
         $ps = New-ModulePowerShell
         try {
             $null = $ps.AddCommand('Invoke-VaeTraining').AddParameter('Config', $QuickstartConfig).
-                AddParameter('OutputPath', (Join-Path $TestDrive 'progress')).AddParameter('Set', $TinyRun)
+                AddParameter('OutputPath', (Join-Path $TestDrive 'progress')).AddParameter('Set', @($TinyRun + 'training.batch_size=100'))
             $null = $ps.Invoke()
             $ps.HadErrors | Should -BeFalse
             $records = @($ps.Streams.Progress)
@@ -146,8 +146,9 @@ Describe 'Progress' {
 
         $batches = $records | Where-Object { $_.ActivityId -eq 2 -and $_.RecordType -eq 'Processing' }
         $batches | ForEach-Object { $_.ParentActivityId | Should -Be 1 }
-        $firstEpoch = $batches | Where-Object Activity -eq 'Epoch 1'
-        $firstEpoch | ForEach-Object StatusDescription | Should -Be (1..$firstEpoch.Count | ForEach-Object { "Batch $_/$($firstEpoch.Count)" })
+        # 320 training users in batches of 100.
+        $firstEpoch = @($batches | Where-Object Activity -eq 'Epoch 1')
+        $firstEpoch | ForEach-Object StatusDescription | Should -Be @('Batch 1/4', 'Batch 2/4', 'Batch 3/4', 'Batch 4/4')
         $firstEpoch[-1].PercentComplete | Should -Be 100
         $records[-1].RecordType | Should -Be 'Completed'
     }
@@ -305,7 +306,8 @@ Describe 'Get-VaeRecommendation' {
             $rows = $ids | Get-VaeRecommendation -Path $run.ModelPath -Top 1 -ErrorAction SilentlyContinue -ErrorVariable unknown
             $rows.Count + $unknown.Count | Should -Be 1500
             $rows.Count | Should -BeGreaterThan 1400
-            $rows.UserId | Should -Be ($ids | Where-Object { $_ -notin $unknown.TargetObject })
+            $unknownIds = @($unknown | ForEach-Object TargetObject)
+            $rows.UserId | Should -Be ($ids | Where-Object { $_ -notin $unknownIds })
         }
 
         It 'writes one error for an unknown id and still serves the others' {
