@@ -109,11 +109,9 @@ function Invoke-Demo {
     Write-Host "==> Training the quick-start model (synthetic data) into $output"
     $run = Invoke-VaeTraining -Config (Join-Path $root 'configs/quickstart.yaml') -OutputPath $output
     Write-Host '==> Test users, scored by ONNX Runtime'
-    $run | Test-VaeModel | Format-List | Out-Host
-    Write-Host '==> Top 5 recommendations for two test users'
-    $users = (Import-Csv (Join-Path $run.ModelPath 'test-users.csv') -ErrorAction SilentlyContinue | Select-Object -First 2).UserId
-    if (-not $users) { $users = Get-VaeUser -Path $run.ModelPath -First 2 | ForEach-Object UserId }
-    Get-VaeRecommendation -Path $run.ModelPath -UserId $users -Top 5 | Format-Table | Out-Host
+    $run | Test-VaeModel | Format-Table | Out-Host
+    Write-Host '==> Top 5 recommendations for two users (the synthetic data set numbers its users from 0)'
+    Get-VaeRecommendation -Path $run.ModelPath -UserId 0, 1 -Top 5 | Format-Table | Out-Host
 }
 
 function Invoke-Package {

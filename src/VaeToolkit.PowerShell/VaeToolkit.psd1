@@ -1,14 +1,20 @@
 @{
-    RootModule        = 'VaeToolkit.PowerShell.dll'
-    ModuleVersion     = '0.1.0'
-    GUID              = '5b0c6a53-8f5e-4d0c-9a57-2f7f3c7e1d41'
-    Author            = 'VaeToolkit contributors'
-    Description       = 'Train Mult-VAE recommenders with TorchSharp, export them to ONNX and serve them with ONNX Runtime.'
-    PowerShellVersion = '7.4'
+    RootModule           = 'VaeToolkit.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0c6a53-8f5e-4d0c-9a57-2f7f3c7e1d41'
+    Author               = 'VaeToolkit contributors'
+    Copyright            = '(c) VaeToolkit contributors'
+    Description          = 'Train Mult-VAE collaborative-filtering recommenders (Liang et al., 2018) with TorchSharp, export them to ONNX and serve them with ONNX Runtime: Invoke-VaeTraining writes a run directory (config, manifest, checkpoints, model), Test-VaeModel scores a model against the popularity baseline, Get-VaeRecommendation recommends for known users, new histories or whole files, and Measure-VaeTraining benchmarks training speed.'
+    PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess  = @('VaeToolkit.format.ps1xml')
-    CmdletsToExport   = @()
-    FunctionsToExport = @()
-    VariablesToExport = @()
-    AliasesToExport   = @()
+    FormatsToProcess     = @('VaeToolkit.format.ps1xml')
+    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining')
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('Recommender', 'RecommenderSystems', 'CollaborativeFiltering', 'VAE', 'MultVAE', 'MachineLearning', 'TorchSharp', 'ONNX', 'OnnxRuntime', 'MovieLens', 'PSEdition_Core', 'Linux')
+        }
+    }
 }

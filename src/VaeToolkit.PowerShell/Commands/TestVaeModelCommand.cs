@@ -1,0 +1,88 @@
+using System.Management.Automation;
+using VaeToolkit.Inference;
+using VaeToolkit.Runs;
+
+namespace VaeToolkit.PowerShell;
+
+/// <summary>
+/// Test-VaeModel: scores a model directory's test users through ONNX Runtime and reports NDCG@100,
+/// Recall@20 and Recall@50 next to the popularity baseline. Takes run or model directories, also from
+/// the pipeline (Invoke-VaeTraining's result, Get-ChildItem); a model that cannot be opened is an error
+/// for that path and the others are still evaluated.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "VaeModel", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(VaeModelEvaluation))]
+public sealed class TestVaeModelCommand : PSCmdlet
+{
+    public const string PathSet = "Path";
+    public const string LiteralPathSet = "LiteralPath";
+
+    private readonly CancellationTokenSource stopping = new();
+
+    /// <summary>Run or model directories; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Run or model directories, taken as typed; binds ModelPath, RunPath and FullName from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [Alias("PSPath", "ModelPath", "RunPath", "FullName")]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>
+    [Parameter]
+    [ValidatePattern(DevicePattern.Value)]
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Users scored per ONNX Runtime call.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int BatchSize { get; set; } = 1000;
+
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in literal ? LiteralPath : Path)
+        {
+            if (!FileSystemPaths.TryResolve(SessionState.Path, path, literal, out var directories, out ErrorRecord? error))
+            {
+                WriteError(error);
+                continue;
+            }
+            foreach (string directory in directories)
+                Evaluate(directory);
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    private void Evaluate(string directory)
+    {
+        string activity = $"Evaluating {directory}";
+        using var worker = new PipelineWorker();
+        try
+        {
+            ModelBundle bundle = ModelBundle.Open(directory);
+            var scored = worker.Report<int>(users => WriteProgress(new ProgressRecord(1, activity, $"{users}/{bundle.Test.Count} test users scored")
+            {
+                PercentComplete = users * 100 / Math.Max(1, bundle.Test.Count),
+            }));
+            var report = worker.Run(token => ModelEvaluator.Evaluate(bundle, Device, BatchSize, scored, token), stopping.Token);
+            WriteObject(VaeModelEvaluation.From(report));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception e) when (EngineErrors.IsExpected(e))
+        {
+            WriteError(EngineErrors.ToErrorRecord(e, directory));
+        }
+        finally
+        {
+            if (!stopping.IsCancellationRequested)
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+}

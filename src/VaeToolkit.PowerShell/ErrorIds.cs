@@ -1,0 +1,23 @@
+namespace VaeToolkit.PowerShell;
+
+/// <summary>The error ids the cmdlets report (the first part of an error's FullyQualifiedErrorId).</summary>
+internal static class ErrorIds
+{
+    public const string InvalidConfig = "InvalidConfig";
+    public const string ConfigNotFound = "ConfigNotFound";
+    public const string InvalidData = "InvalidData";
+    public const string DataNotFound = "DataNotFound";
+    public const string DatasetUnavailable = "DatasetUnavailable";
+    public const string ModelIncomplete = "ModelIncomplete";
+    public const string InvalidModel = "InvalidModel";
+    public const string DeviceUnavailable = "DeviceUnavailable";
+    public const string RunDirectoryNotEmpty = "RunDirectoryNotEmpty";
+    public const string CheckpointNotFound = "CheckpointNotFound";
+    public const string PathNotFound = "PathNotFound";
+    public const string AmbiguousPath = "AmbiguousPath";
+    public const string NotFileSystemPath = "NotFileSystemPath";
+    public const string UnknownUser = "UnknownUser";
+    public const string NoKnownItems = "NoKnownItems";
+    public const string FileAccessFailed = "FileAccessFailed";
+    public const string OperationFailed = "OperationFailed";
+}

@@ -1,0 +1,29 @@
+using VaeToolkit.Training.Runs;
+
+namespace VaeToolkit.PowerShell;
+
+/// <summary>
+/// Invoke-VaeTraining's result: the run directory and its model directory (both bind by property name
+/// into Test-VaeModel), how training went, and the exported model's scores on the test users.
+/// </summary>
+public sealed record VaeTrainingResult(
+    string RunPath,
+    string ModelPath,
+    string Dataset,
+    int Epochs,
+    int BestEpoch,
+    double BestValidationNdcgAt100,
+    int Users,
+    double NdcgAt100,
+    double RecallAt20,
+    double RecallAt50,
+    double PopularityNdcgAt100,
+    double PopularityRecallAt20,
+    double PopularityRecallAt50,
+    TimeSpan Duration)
+{
+    internal static VaeTrainingResult From(TrainingRunResult r) =>
+        new(r.RunPath, r.ModelPath, r.Dataset, r.Epochs, r.BestEpoch, r.BestValidationNdcgAt100, r.Test.Users,
+            r.Test.NdcgAt100, r.Test.RecallAt20, r.Test.RecallAt50,
+            r.Test.PopularityNdcgAt100, r.Test.PopularityRecallAt20, r.Test.PopularityRecallAt50, r.Duration);
+}

@@ -1,0 +1,435 @@
+# End to end on the synthetic quick-start data: train, evaluate, recommend, resume, interrupt.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    # One real run shared by the tests below: ten epochs are enough for the synthetic tastes to show.
+    Push-Location $TestDrive
+    try {
+        $script:run = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath quickstart -Set training.epochs=10
+    }
+    finally {
+        Pop-Location
+    }
+}
+
+Describe 'Invoke-VaeTraining' {
+    It 'returns a training result for the run directory, resolved from the PowerShell location' {
+        $run | Should -BeOfType ([VaeToolkit.PowerShell.VaeTrainingResult])
+        $run.RunPath | Should -Be (Join-Path $TestDrive 'quickstart')
+        $run.ModelPath | Should -Be (Join-Path $TestDrive 'quickstart/model')
+        $run.Dataset | Should -Be 'synthetic'
+        $run.Epochs | Should -Be 10
+        $run.BestEpoch | Should -BeIn (1..10)
+        $run.Users | Should -Be 500
+        $run.Duration | Should -BeGreaterThan ([timespan]::Zero)
+    }
+
+    It 'writes the resolved config, a completed manifest and the model' {
+        Join-Path $run.RunPath 'config.yaml' | Should -Exist
+        $manifest = Get-Manifest $run.RunPath
+        $manifest.status | Should -Be 'completed'
+        $manifest.history.Count | Should -Be 10
+        $manifest.test.ndcg_at100 | Should -Be $run.NdcgAt100
+        foreach ($file in 'recommender.onnx', 'encoder.onnx', 'model.json', 'items.tsv', 'users.vcsr', 'test-fold-in.vcsr', 'test-targets.vcsr') {
+            Join-Path $run.ModelPath $file | Should -Exist
+        }
+        Join-Path $run.RunPath 'checkpoints/last.ckpt' | Should -Exist
+    }
+
+    It 'takes a path on a PowerShell drive' {
+        $result = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath TestDrive:/on-drive -Set $TinyRun
+        $result.RunPath | Should -Be (Join-Path $TestDrive 'on-drive')
+        (Get-Manifest $result.RunPath).status | Should -Be 'completed'
+    }
+
+    It 'puts a run without -OutputPath under runs/ in the current location' {
+        $location = New-Item -ItemType Directory (Join-Path $TestDrive 'default-location')
+        Push-Location $location
+        try {
+            $result = Invoke-VaeTraining -Config $QuickstartConfig -Set $TinyRun
+        }
+        finally {
+            Pop-Location
+        }
+        Split-Path $result.RunPath -Parent | Should -Be (Join-Path $location 'runs')
+        Split-Path $result.RunPath -Leaf | Should -Match '^quickstart-\d{8}-\d{6}$'
+        (Get-Manifest $result.RunPath).status | Should -Be 'completed'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $target = Join-Path $TestDrive 'what-if'
+        $result = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $target -Set $TinyRun -WhatIf
+        $result | Should -BeNullOrEmpty
+        $target | Should -Not -Exist
+
+        $location = New-Item -ItemType Directory (Join-Path $TestDrive 'what-if-default')
+        Push-Location $location
+        try {
+            Invoke-VaeTraining -Config $QuickstartConfig -Set $TinyRun -WhatIf
+        }
+        finally {
+            Pop-Location
+        }
+        Get-ChildItem $location -Force | Should -BeNullOrEmpty
+    }
+
+    It 'reports epochs on the verbose stream' {
+        $verbose = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath (Join-Path $TestDrive 'verbose') -Set $TinyRun -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -match '^Epoch \d/2: loss \d+\.\d+, validation NDCG@100 0\.\d{4}') | Should -HaveCount 2
+        ($verbose.Message -match '^Preparing data set') | Should -HaveCount 1
+    }
+
+    It 'refuses a folder that already holds a run and leaves that run alone' {
+        $before = Get-ChildItem $run.RunPath -Recurse -File | Select-Object FullName, Length, LastWriteTimeUtc
+        $manifestHash = (Get-FileHash (Join-Path $run.RunPath 'manifest.json')).Hash
+
+        { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $run.RunPath -Set $TinyRun -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RunDirectoryNotEmpty,VaeToolkit.PowerShell.InvokeVaeTrainingCommand'
+
+        $after = Get-ChildItem $run.RunPath -Recurse -File | Select-Object FullName, Length, LastWriteTimeUtc
+        Compare-Object $before $after -Property FullName, Length, LastWriteTimeUtc | Should -BeNullOrEmpty
+        (Get-FileHash (Join-Path $run.RunPath 'manifest.json')).Hash | Should -Be $manifestHash
+    }
+
+    It 'says which folder it refused, as a ResourceExists error' {
+        $err = { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $run.RunPath } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err.TargetObject | Should -Be $run.RunPath
+        $err.Exception.Message | Should -Match ([regex]::Escape($run.RunPath))
+        $err.Exception.Message | Should -Match '-Resume'
+    }
+}
+
+Describe 'Invoke-VaeTraining -Resume' {
+    It 'continues a finished run to more epochs' {
+        $copy = Join-Path $TestDrive 'resumed'
+        Copy-Item $run.RunPath $copy -Recurse
+        $result = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $copy -Resume -Set training.epochs=12
+        $result.Epochs | Should -Be 12
+        $manifest = Get-Manifest $copy
+        $manifest.status | Should -Be 'completed'
+        $manifest.history.epoch | Should -Be (1..12)
+        # The first ten epochs come from the checkpoint, unchanged.
+        $manifest.history[0..9].loss | Should -Be (Get-Manifest $run.RunPath).history.loss
+    }
+
+    It 'refuses a folder without a checkpoint' {
+        $empty = New-Item -ItemType Directory (Join-Path $TestDrive 'no-checkpoint')
+        $err = { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $empty -Resume } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'CheckpointNotFound,VaeToolkit.PowerShell.InvokeVaeTrainingCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -Match 'checkpoint'
+        Get-ChildItem $empty | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Progress' {
+    It 'Invoke-VaeTraining reports epochs with loss and validation NDCG, and batches as their children' {
+        $ps = New-ModulePowerShell
+        try {
+            $null = $ps.AddCommand('Invoke-VaeTraining').AddParameter('Config', $QuickstartConfig).
+                AddParameter('OutputPath', (Join-Path $TestDrive 'progress')).AddParameter('Set', @($TinyRun + 'training.batch_size=100'))
+            $null = $ps.Invoke()
+            $ps.HadErrors | Should -BeFalse
+            $records = @($ps.Streams.Progress)
+        }
+        finally {
+            $ps.Dispose()
+        }
+        $epochs = $records | Where-Object { $_.ActivityId -eq 1 -and $_.RecordType -eq 'Processing' }
+        $epochs[0].StatusDescription | Should -Be 'Epoch 1/2'
+        $epochs[0].PercentComplete | Should -Be 0
+        $afterFirst = $epochs | Where-Object StatusDescription -Match '^Epoch 2/2; epoch 1: loss \d+\.\d+, validation NDCG@100 0\.\d{4}'
+        $afterFirst | Should -Not -BeNullOrEmpty
+        $afterFirst[0].PercentComplete | Should -Be 50
+        $epochs[-1].PercentComplete | Should -Be 100
+
+        $batches = $records | Where-Object { $_.ActivityId -eq 2 -and $_.RecordType -eq 'Processing' }
+        $batches | ForEach-Object { $_.ParentActivityId | Should -Be 1 }
+        # 320 training users in batches of 100.
+        $firstEpoch = @($batches | Where-Object Activity -eq 'Epoch 1')
+        $firstEpoch | ForEach-Object StatusDescription | Should -Be @('Batch 1/4', 'Batch 2/4', 'Batch 3/4', 'Batch 4/4')
+        $firstEpoch[-1].PercentComplete | Should -Be 100
+        $records[-1].RecordType | Should -Be 'Completed'
+    }
+
+    It 'Test-VaeModel reports the test users scored' {
+        $ps = New-ModulePowerShell
+        try {
+            $null = $ps.AddCommand('Test-VaeModel').AddParameter('LiteralPath', $run.ModelPath).AddParameter('BatchSize', 200)
+            $null = $ps.Invoke()
+            $records = @($ps.Streams.Progress | Where-Object RecordType -eq 'Processing')
+        }
+        finally {
+            $ps.Dispose()
+        }
+        $records | ForEach-Object StatusDescription | Should -Be @('200/500 test users scored', '400/500 test users scored', '500/500 test users scored')
+        $records[-1].PercentComplete | Should -Be 100
+    }
+}
+
+Describe 'Stopping Invoke-VaeTraining' {
+    It 'keeps the last checkpoint when stopped, and -Resume finishes the run' {
+        $target = Join-Path $TestDrive 'stopped'
+        $ps = New-ModulePowerShell
+        try {
+            $null = $ps.AddCommand('Invoke-VaeTraining').AddParameter('Config', $QuickstartConfig).AddParameter('OutputPath', $target).
+                AddParameter('Set', @('training.epochs=30', 'training.checkpoint_step=1'))
+            $async = $ps.BeginInvoke()
+            # Stop (as Ctrl+C does) once epoch 3 is under way: epochs 1 and 2 have been checkpointed by then.
+            $deadline = [datetime]::UtcNow.AddSeconds(120)
+            while (-not ($ps.Streams.Progress | Where-Object Activity -eq 'Epoch 3') -and [datetime]::UtcNow -lt $deadline -and -not $async.IsCompleted) {
+                Start-Sleep -Milliseconds 50
+            }
+            $async.IsCompleted | Should -BeFalse -Because 'the run should still be training when it is stopped'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $ps.Dispose()
+        }
+
+        $manifest = Get-Manifest $target
+        $manifest.status | Should -Be 'interrupted'
+        $manifest.history.Count | Should -BeIn (2..4)
+        Join-Path $target 'checkpoints/last.ckpt' | Should -Exist
+        Join-Path $target 'model' | Should -Not -Exist
+
+        $result = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $target -Resume -Set training.epochs=6, training.checkpoint_step=1
+        $result.Epochs | Should -Be 6
+        (Get-Manifest $target).status | Should -Be 'completed'
+    }
+}
+
+Describe 'Test-VaeModel' {
+    BeforeAll {
+        $script:evaluation = $run | Test-VaeModel
+    }
+
+    It 'takes the training result from the pipeline' {
+        $evaluation | Should -BeOfType ([VaeToolkit.PowerShell.VaeModelEvaluation])
+        $evaluation.Path | Should -Be $run.ModelPath
+        $evaluation.Users | Should -Be 500
+    }
+
+    It 'scores the model as the training run did' {
+        $evaluation.NdcgAt100 | Should -Be $run.NdcgAt100
+        $evaluation.RecallAt20 | Should -Be $run.RecallAt20
+        $evaluation.PopularityNdcgAt100 | Should -Be $run.PopularityNdcgAt100
+    }
+
+    It 'beats the popularity baseline clearly' {
+        $evaluation.NdcgAt100 | Should -BeGreaterThan (1.5 * $evaluation.PopularityNdcgAt100)
+        $evaluation.RecallAt20 | Should -BeGreaterThan (1.5 * $evaluation.PopularityRecallAt20)
+        $evaluation.RecallAt50 | Should -BeGreaterThan $evaluation.RecallAt20
+    }
+
+    It 'takes run directories by -Path with wildcards and from Get-ChildItem' {
+        (Test-VaeModel -Path (Join-Path $TestDrive 'quick*')).Path | Should -Be $run.ModelPath
+        (Get-Item $run.RunPath | Test-VaeModel).NdcgAt100 | Should -Be $run.NdcgAt100
+        ($run.ModelPath | Test-VaeModel).Path | Should -Be $run.ModelPath
+    }
+
+    It 'writes an error naming the directory and the missing file, and goes on with the next path' {
+        $broken = Join-Path $TestDrive 'broken-model'
+        Copy-Item $run.ModelPath $broken -Recurse
+        Remove-Item (Join-Path $broken 'items.tsv')
+
+        $results = Test-VaeModel -LiteralPath $broken, $run.ModelPath -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($results).Count | Should -Be 1
+        $results.Path | Should -Be $run.ModelPath
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'ModelIncomplete,VaeToolkit.PowerShell.TestVaeModelCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[0].TargetObject | Should -Be $broken
+        $errors[0].Exception.Message | Should -Match ([regex]::Escape($broken))
+        $errors[0].Exception.Message | Should -Match 'items\.tsv'
+        $errors[0].Exception.MissingFiles | Should -Be @('items.tsv')
+    }
+
+    It 'scores on CUDA where ONNX Runtime has it, and otherwise says the device is unavailable' {
+        $result = Test-VaeModel -LiteralPath $run.ModelPath -Device cuda -ErrorVariable errors -ErrorAction SilentlyContinue
+        if ($result) {
+            $result.NdcgAt100 | Should -BeGreaterThan (1.5 * $result.PopularityNdcgAt100)
+        }
+        else {
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be 'DeviceUnavailable,VaeToolkit.PowerShell.TestVaeModelCommand'
+            $errors[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $errors[0].TargetObject | Should -Be 'cuda'
+        }
+    }
+
+    It 'reports a path that does not exist as ObjectNotFound' {
+        $missing = Join-Path $TestDrive 'no-such-run'
+        $err = { Test-VaeModel -Path $missing -ErrorAction Stop } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.TargetObject | Should -Be $missing
+    }
+}
+
+Describe 'Get-VaeRecommendation' {
+    Context 'for known users' {
+        It 'returns Top recommendations per user, ranked 1..Top with falling scores' {
+            $rows = Get-VaeRecommendation -Path $run.ModelPath -UserId '0', '1' -Top 7
+            $rows | Should -HaveCount 14
+            $rows | ForEach-Object { $_ | Should -BeOfType ([VaeToolkit.PowerShell.VaeRecommendation]) }
+            foreach ($user in $rows | Group-Object UserId) {
+                $user.Name | Should -BeIn '0', '1'
+                # ForEach-Object, not .Rank: on an array that is Array.Rank, the number of dimensions.
+                $user.Group | ForEach-Object Rank | Should -Be (1..7)
+                $scores = $user.Group.Score
+                for ($i = 1; $i -lt $scores.Count; $i++) { $scores[$i] | Should -BeLessOrEqual $scores[$i - 1] }
+                ($user.Group.ItemId | Sort-Object -Unique).Count | Should -Be 7
+            }
+            $rows.ItemId | Should -Not -Contain ''
+            $rows | ForEach-Object { $_.ItemName | Should -Match '^Item \d+ \(taste \d+\)$' }
+        }
+
+        It 'defaults to the top 20 and takes a run directory' {
+            Get-VaeRecommendation -Path $run.RunPath -UserId '3' | Should -HaveCount 20
+        }
+
+        It 'takes user ids from the pipeline by value and by property name' {
+            $byValue = '0', '1', '2' | Get-VaeRecommendation -Path $run.ModelPath -Top 3
+            $byValue | Should -HaveCount 9
+            ($byValue.UserId | Select-Object -Unique) | Should -Be @('0', '1', '2')
+
+            $byName = [pscustomobject]@{ UserId = '0' }, [pscustomobject]@{ Id = '1' } | Get-VaeRecommendation -Path $run.ModelPath -Top 3
+            ($byName.UserId | Select-Object -Unique) | Should -Be @('0', '1')
+            # The same model gives the same answer however the ids arrive.
+            ($byName | Where-Object UserId -eq '0').ItemId | Should -Be ($byValue | Where-Object UserId -eq '0').ItemId
+        }
+
+        It 'serves many piped ids, in order' {
+            $ids = 0..1499 | ForEach-Object { "$_" }
+            $rows = $ids | Get-VaeRecommendation -Path $run.ModelPath -Top 1 -ErrorAction SilentlyContinue -ErrorVariable unknown
+            $rows.Count + $unknown.Count | Should -Be 1500
+            $rows.Count | Should -BeGreaterThan 1400
+            $unknownIds = @($unknown | ForEach-Object TargetObject)
+            $rows.UserId | Should -Be ($ids | Where-Object { $_ -notin $unknownIds })
+        }
+
+        It 'writes one error for an unknown id and still serves the others' {
+            $rows = 'nobody', '0', '1' | Get-VaeRecommendation -Path $run.ModelPath -Top 5 -ErrorVariable errors -ErrorAction SilentlyContinue
+            $rows | Should -HaveCount 10
+            ($rows.UserId | Select-Object -Unique) | Should -Be @('0', '1')
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be 'UnknownUser,VaeToolkit.PowerShell.GetVaeRecommendationCommand'
+            $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $errors[0].TargetObject | Should -Be 'nobody'
+            $errors[0].Exception.Message | Should -Match "'nobody'"
+        }
+
+        It 'stops at an unknown id with -ErrorAction Stop' {
+            { Get-VaeRecommendation -Path $run.ModelPath -UserId 'nobody' -ErrorAction Stop } | Should -Throw -ErrorId 'UnknownUser*'
+        }
+    }
+
+    Context 'for a new user''s history' {
+        It 'recommends items outside the history, best first' {
+            $history = '1', '2', '3', '4', '5'
+            $rows = Get-VaeRecommendation -Path $run.ModelPath -ItemId $history -Top 10
+            $rows | Should -HaveCount 10
+            $rows | ForEach-Object Rank | Should -Be (1..10)
+            $rows.ItemId | Where-Object { $_ -in $history } | Should -BeNullOrEmpty
+            $rows[0].Score | Should -BeGreaterOrEqual $rows[9].Score
+        }
+
+        It 'warns about unknown item ids and leaves them out' {
+            $rows = Get-VaeRecommendation -Path $run.ModelPath -ItemId '1', 'not-an-item' -Top 3 -WarningVariable warnings -WarningAction SilentlyContinue
+            $rows | Should -HaveCount 3
+            $warnings | Should -HaveCount 1
+            $warnings[0].Message | Should -Match 'not-an-item'
+        }
+
+        It 'writes an error when no item of the history is known' {
+            $rows = Get-VaeRecommendation -Path $run.ModelPath -ItemId 'x', 'y' -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $rows | Should -BeNullOrEmpty
+            $errors[0].FullyQualifiedErrorId | Should -Be 'NoKnownItems,VaeToolkit.PowerShell.GetVaeRecommendationCommand'
+        }
+    }
+
+    Context 'for an interactions file' {
+        BeforeAll {
+            $script:interactions = Join-Path $TestDrive 'interactions.csv'
+            Set-Content $interactions -Value 'user,item', 'alice,1', 'alice,2', 'alice,3', 'bob,10', 'bob,11', 'carol,unknown-item'
+        }
+
+        It 'writes a CSV with a row per user and rank, and returns the summary' {
+            $output = Join-Path $TestDrive 'recommendations.csv'
+            $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $interactions -OutputPath $output -Top 4 -WarningAction SilentlyContinue
+            $summary | Should -BeOfType ([VaeToolkit.Inference.RecommendationFileSummary])
+            $summary.OutputPath | Should -Be $output
+            $summary.Users | Should -Be 3
+            $summary.UsersWritten | Should -Be 2
+            $summary.Rows | Should -Be 8
+            $summary.SkippedUsers | Should -Be @('carol')
+
+            (Get-Content $output -TotalCount 1) | Should -BeExactly 'user_id,rank,item_id,score,item_name'
+            $rows = Import-Csv $output
+            $rows | Should -HaveCount 8
+            $rows | Where-Object user_id -eq 'alice' | ForEach-Object rank | Should -Be @('1', '2', '3', '4')
+            ($rows | Where-Object user_id -eq 'alice').item_id | Where-Object { $_ -in '1', '2', '3' } | Should -BeNullOrEmpty
+            $rows.item_name | Should -Not -Contain ''
+        }
+
+        It 'resolves -OutputPath from the PowerShell location' {
+            Push-Location $TestDrive
+            try {
+                $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath interactions.csv -OutputPath relative.csv -Top 1 -WarningAction SilentlyContinue
+            }
+            finally {
+                Pop-Location
+            }
+            $summary.OutputPath | Should -Be (Join-Path $TestDrive 'relative.csv')
+            Join-Path $TestDrive 'relative.csv' | Should -Exist
+        }
+
+        It 'writes nothing with -WhatIf' {
+            $output = Join-Path $TestDrive 'what-if.csv'
+            $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $interactions -OutputPath $output -WhatIf
+            $summary | Should -BeNullOrEmpty
+            $output | Should -Not -Exist
+        }
+
+        It 'reports a missing input file as ObjectNotFound' {
+            $missing = Join-Path $TestDrive 'missing.csv'
+            $err = { Get-VaeRecommendation -Path $run.ModelPath -InputPath $missing -OutputPath (Join-Path $TestDrive 'never.csv') } | Should -Throw -PassThru
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.Exception.Message | Should -Match 'missing\.csv'
+            Join-Path $TestDrive 'never.csv' | Should -Not -Exist
+        }
+    }
+
+    It 'refuses a model directory with a missing file, naming it' {
+        $broken = Join-Path $TestDrive 'broken-for-recommend'
+        Copy-Item $run.ModelPath $broken -Recurse
+        Remove-Item (Join-Path $broken 'recommender.onnx')
+        $err = { Get-VaeRecommendation -Path $broken -UserId '0' } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ModelIncomplete,VaeToolkit.PowerShell.GetVaeRecommendationCommand'
+        $err.TargetObject | Should -Be $broken
+        $err.Exception.Message | Should -Match 'recommender\.onnx'
+    }
+}
+
+Describe 'Measure-VaeTraining' {
+    It 'reports the speed of the asked epochs and writes nothing' {
+        $location = New-Item -ItemType Directory (Join-Path $TestDrive 'benchmark')
+        Push-Location $location
+        try {
+            $report = Measure-VaeTraining -Config $QuickstartConfig -Epochs 3 -Set $TinyRun
+        }
+        finally {
+            Pop-Location
+        }
+        $report | Should -BeOfType ([VaeToolkit.Training.Runs.BenchmarkReport])
+        $report.Epochs | Should -Be 3
+        $report.EpochSeconds | Should -HaveCount 3
+        $report.Dataset | Should -Be 'synthetic'
+        $report.Device | Should -Be 'cpu'
+        $report.MeanEpochSeconds | Should -BeGreaterThan 0
+        $report.TrainUsersPerSecond | Should -BeGreaterThan 0
+        Get-ChildItem $location -Force | Should -BeNullOrEmpty
+    }
+}
