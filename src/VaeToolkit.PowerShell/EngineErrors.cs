@@ -3,6 +3,8 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
+using VaeToolkit.Training;
+using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.PowerShell;
 
@@ -27,6 +29,9 @@ internal static class EngineErrors
         ModelBundleException { MissingFiles.Count: > 0 } m => new(m, ErrorIds.ModelIncomplete, ErrorCategory.ObjectNotFound, m.Directory),
         ModelBundleException m => new(m, ErrorIds.InvalidModel, ErrorCategory.InvalidData, m.Directory),
         ExecutionProviderException x => new(x, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, x.Device),
+        DeviceUnavailableException d => new(d, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, d.Device),
+        RunDirectoryNotEmptyException r => new(r, ErrorIds.RunDirectoryNotEmpty, ErrorCategory.ResourceExists, r.Directory),
+        CheckpointNotFoundException c => new(c, ErrorIds.CheckpointNotFound, ErrorCategory.ObjectNotFound, c.Directory),
         FileNotFoundException f => new(f, ErrorIds.DataNotFound, ErrorCategory.ObjectNotFound, f.FileName ?? target),
         DirectoryNotFoundException => new(e, ErrorIds.DataNotFound, ErrorCategory.ObjectNotFound, target),
         UnauthorizedAccessException => new(e, ErrorIds.FileAccessFailed, ErrorCategory.PermissionDenied, target),

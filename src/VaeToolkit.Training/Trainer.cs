@@ -282,7 +282,7 @@ public sealed class Trainer : IDisposable
         if (config.Gpus == 1) return [device];
         if (device.type == DeviceType.CPU) return [.. Enumerable.Repeat(device, config.Gpus)];
         if (cuda.device_count() < config.Gpus)
-            throw new InvalidOperationException($"gpus: {config.Gpus} was asked for but only {cuda.device_count()} CUDA device(s) are present");
+            throw new DeviceUnavailableException(config.Device, $"gpus: {config.Gpus} was asked for but only {cuda.device_count()} CUDA device(s) are present");
         return [.. Enumerable.Range(0, config.Gpus).Select(index => new Device(DeviceType.CUDA, index))];
     }
 

@@ -111,16 +111,13 @@ Describe 'Data errors' {
         $err.Exception.Line | Should -Be 3
     }
 
-    It 'the failed run is marked failed in its manifest, with the reason' {
+    It 'bad data stops the run before anything is written, so the folder stays free' {
         $ratings = Join-Path $TestDrive 'bad-ratings-2.csv'
         Set-Content $ratings -Value 'userId,movieId,rating', '1,10,4.0', '1,11,'
         $config = New-ConfigFile 'bad-data-2.yaml' @('data:', '  dataset: file', "  path: $ratings")
         $output = Join-Path $TestDrive 'failed-run'
         { Invoke-VaeTraining -Config $config -OutputPath $output } | Should -Throw -ErrorId 'InvalidData*'
-        $manifest = Get-Manifest $output
-        $manifest.status | Should -Be 'failed'
-        $manifest.error | Should -Match 'bad-ratings-2\.csv\(3\)'
-        Join-Path $output 'model' | Should -Not -Exist
+        $output | Should -Not -Exist
     }
 }
 

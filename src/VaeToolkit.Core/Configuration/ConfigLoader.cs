@@ -42,9 +42,10 @@ public static class ConfigLoader
             YamlScalarNode { Value: null or "" } => new YamlMappingNode(),
             var other => throw new ConfigException(ConfigErrorCodes.WrongType, "the file must be a mapping of sections (data:, model:, training:, ...)", file, other.Start.Line, other.Start.Column),
         };
+        var fromOverrides = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
         foreach (string assignment in overrides ?? [])
-            ApplyOverride(root, assignment, file);
-        return Read(new YamlSection(file, root), file);
+            ApplyOverride(root, assignment, file, fromOverrides);
+        return Read(new YamlSection(file, root, fromOverrides: fromOverrides), file);
     }
 
     /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
@@ -166,7 +167,7 @@ public static class ConfigLoader
     }
 
     /// <summary>Sets <c>a.b.c=value</c> in the parsed tree, creating sections as needed.</summary>
-    private static void ApplyOverride(YamlMappingNode root, string assignment, string file)
+    private static void ApplyOverride(YamlMappingNode root, string assignment, string file, HashSet<YamlNode> fromOverrides)
     {
         int equals = assignment.IndexOf('=');
         if (equals <= 0)
@@ -193,9 +194,15 @@ public static class ConfigLoader
             {
                 childMapping = new YamlMappingNode();
                 mapping.Children[key] = childMapping;
+                fromOverrides.Add(key);
+                fromOverrides.Add(childMapping);
             }
             mapping = childMapping;
         }
-        mapping.Children[new YamlScalarNode(path[^1])] = value;
+        var leaf = new YamlScalarNode(path[^1]);
+        fromOverrides.Add(leaf);
+        fromOverrides.Add(value);
+        mapping.Children.Remove(leaf);
+        mapping.Children[leaf] = value;
     }
 }

@@ -13,11 +13,14 @@ internal sealed class YamlSection
     private readonly string _prefix;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly IReadOnlySet<YamlNode> _fromOverrides;
 
-    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "")
+    /// <param name="fromOverrides">Nodes that came from overrides rather than the file: their errors name no line.</param>
+    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null)
     {
         _file = file;
         _prefix = prefix;
+        _fromOverrides = fromOverrides ?? new HashSet<YamlNode>();
         if (mapping is null) return;
         foreach (var (keyNode, value) in mapping.Children)
         {
@@ -34,10 +37,10 @@ internal sealed class YamlSection
     {
         _known.Add(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value))
-            return new YamlSection(_file, null, $"{_prefix}{name}.");
+            return new YamlSection(_file, null, $"{_prefix}{name}.", _fromOverrides);
         if (entry.Value is not YamlMappingNode mapping)
             throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a mapping of keys");
-        return new YamlSection(_file, mapping, $"{_prefix}{name}.");
+        return new YamlSection(_file, mapping, $"{_prefix}{name}.", _fromOverrides);
     }
 
     public string String(string name, string fallback, params string[] allowed) =>
@@ -145,7 +148,9 @@ internal sealed class YamlSection
     }
 
     public ConfigException Error(string code, YamlNode node, string message) =>
-        new(code, message, _file, node.Start.Line, node.Start.Column);
+        _fromOverrides.Contains(node)
+            ? new(code, $"{message}, in an override", _file)
+            : new(code, message, _file, node.Start.Line, node.Start.Column);
 
     private bool TryScalar(string name, out YamlNode node, out string? text)
     {

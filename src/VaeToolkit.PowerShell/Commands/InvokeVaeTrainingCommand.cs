@@ -66,7 +66,15 @@ public sealed class InvokeVaeTrainingCommand : PSCmdlet
             ThrowTerminatingError(error);
             return;
         }
-        CheckRunDirectory(runDirectory);
+        try
+        {
+            // Refuse up front what the engine would refuse, before ShouldProcess and before anything is written.
+            TrainingJob.CheckRunDirectory(runDirectory, Resume);
+        }
+        catch (IOException e)
+        {
+            ThrowTerminatingError(EngineErrors.ToErrorRecord(e, runDirectory));
+        }
 
         string model = config.Model.Type.ToUpperInvariant();
         string action = Resume
@@ -107,23 +115,4 @@ public sealed class InvokeVaeTrainingCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => stopping.Cancel();
-
-    /// <summary>
-    /// Refuses up front what the engine would refuse, before anything is written: a new run into a
-    /// folder that already holds files, or resuming a folder without a checkpoint.
-    /// </summary>
-    private void CheckRunDirectory(string runDirectory)
-    {
-        string checkpoint = Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
-        if (Resume && !File.Exists(checkpoint))
-        {
-            var e = new FileNotFoundException($"Cannot resume '{runDirectory}': it holds no checkpoint ({checkpoint} is missing).", checkpoint);
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.CheckpointNotFound, ErrorCategory.ObjectNotFound, runDirectory));
-        }
-        if (!Resume && Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
-        {
-            var e = new IOException($"'{runDirectory}' already holds files: choose another -OutputPath, or continue that run with -Resume.");
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.RunDirectoryNotEmpty, ErrorCategory.ResourceExists, runDirectory));
-        }
-    }
 }

@@ -26,17 +26,26 @@ public static class TrainingJob
         var config = request.Config;
         string runDirectory = Path.GetFullPath(request.RunDirectory);
         CheckRunDirectory(runDirectory, request.Resume);
+        var total = Stopwatch.StartNew();
+        var started = DateTime.UtcNow;
+
+        // Data and device problems surface before anything is written, so a failed start leaves no folder behind.
+        log?.Report($"Preparing data set '{config.Data.Dataset}'");
+        PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
+        double dataSeconds = total.Elapsed.TotalSeconds;
+        using var trainer = new Trainer(config, data.ItemCount);
+
         Directory.CreateDirectory(runDirectory);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Config), ConfigWriter.ToYaml(config));
-
         string manifestPath = Path.Combine(runDirectory, RunFiles.Manifest);
-        var total = Stopwatch.StartNew();
         var manifest = new RunManifest
         {
             ConfigFile = config.SourcePath ?? ConfigLoader.DefaultName,
             Versions = RuntimeVersions.Current(),
             Device = config.Device,
-            StartedUtc = DateTime.UtcNow,
+            StartedUtc = started,
+            Data = Summarize(data),
+            TimingsSeconds = { ["data"] = dataSeconds },
         };
         manifest.Save(manifestPath);
 
@@ -45,15 +54,7 @@ public static class TrainingJob
         try
         {
             var watch = Stopwatch.StartNew();
-            log?.Report($"Preparing data set '{config.Data.Dataset}'");
-            PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
-            manifest = manifest with { Data = Summarize(data) };
-            manifest.TimingsSeconds["data"] = watch.Elapsed.TotalSeconds;
-            manifest.Save(manifestPath);
-
-            watch.Restart();
             log?.Report($"Training {config.Model.Type.ToUpperInvariant()} on {data.Train.RowCount} users x {data.ItemCount} items for {config.Training.Epochs} epochs on {config.Device}");
-            using var trainer = new Trainer(config, data.ItemCount);
             var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
             manifest.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
 
@@ -93,18 +94,21 @@ public static class TrainingJob
         }
     }
 
-    /// <summary>A new run needs an absent or empty folder; a resumed one needs the earlier run's checkpoint.</summary>
-    private static void CheckRunDirectory(string runDirectory, bool resume)
+    /// <summary>
+    /// Throws what <see cref="Run"/> would refuse before it starts: a new run into a folder that already
+    /// holds files, or resuming a folder without a checkpoint.
+    /// </summary>
+    public static void CheckRunDirectory(string runDirectory, bool resume)
     {
+        runDirectory = Path.GetFullPath(runDirectory);
         string checkpoint = Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
         if (resume)
         {
-            if (!File.Exists(checkpoint))
-                throw new FileNotFoundException($"cannot resume: {runDirectory} holds no checkpoint ({checkpoint} is missing)", checkpoint);
+            if (!File.Exists(checkpoint)) throw new CheckpointNotFoundException(runDirectory, checkpoint);
             return;
         }
         if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
-            throw new IOException($"{runDirectory} already holds files; choose another output path, or resume that run");
+            throw new RunDirectoryNotEmptyException(runDirectory);
     }
 
     private static DatasetSummary Summarize(PreparedDataset data) =>

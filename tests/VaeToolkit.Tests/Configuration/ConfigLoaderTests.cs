@@ -62,7 +62,12 @@ public sealed class ConfigLoaderTests
         var config = ConfigLoader.Parse("training:\n  epochs: 3\n", "x.yaml", ["training.epochs=7", "model.type=dae"]);
         Assert.Equal(7, config.Training.Epochs);
         Assert.Equal("dae", config.Model.Type);
-        Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "x.yaml", ["training.epoch=7"]));
+        var misspelt = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("seed: 1\n", "x.yaml", ["training.epoch=7"]));
+        Assert.Equal(0, misspelt.Line); // the override has no line in the file
+        Assert.EndsWith("unknown key 'training.epoch' (did you mean 'epochs'?), in an override", misspelt.Message);
+        var wrongType = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("training:\n  epochs: 3\n", "x.yaml", ["training.epochs=many"]));
+        Assert.Equal(ConfigErrorCodes.WrongType, wrongType.Code);
+        Assert.Equal(0, wrongType.Line);
         Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "x.yaml", ["no-equals-sign"]));
     }
 

@@ -69,7 +69,7 @@ public sealed class TrainingJobTests : IDisposable
         string earlier = Path.Combine(runDirectory, "manifest.json");
         File.WriteAllText(earlier, "earlier results");
 
-        var error = Assert.Throws<IOException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory), cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<RunDirectoryNotEmptyException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains(runDirectory, error.Message);
         Assert.Equal("earlier results", File.ReadAllText(earlier));
         Assert.Single(Directory.EnumerateFileSystemEntries(runDirectory));
@@ -91,20 +91,33 @@ public sealed class TrainingJobTests : IDisposable
     public void Resume_WithoutACheckpoint_NamesTheMissingFile()
     {
         string runDirectory = _scratch.Combine("empty");
-        var error = Assert.Throws<FileNotFoundException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory, Resume: true), cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<CheckpointNotFoundException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory, Resume: true), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains(Trainer.LastCheckpointName, error.Message);
     }
 
     [Fact]
-    public void FailedRun_RecordsTheErrorInTheManifest()
+    public void FailedStart_WritesNothing()
     {
         string runDirectory = _scratch.Combine("failed");
         var config = SmallSynthetic() with { Data = new DataConfig { Dataset = KnownDatasets.File, Path = _scratch.Combine("missing.csv") } };
 
-        Assert.Throws<FileNotFoundException>(() => TrainingJob.Run(new TrainingRequest(config, runDirectory), cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<FileNotFoundException>(() => TrainingJob.Run(new TrainingRequest(config, runDirectory), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("missing.csv", error.Message);
+        Assert.False(Directory.Exists(runDirectory));
+    }
+
+    [Fact]
+    public void InterruptedRun_IsMarkedInTheManifest_AndKeepsItsCheckpoint()
+    {
+        string runDirectory = _scratch.Combine("interrupted");
+        using var cancel = new CancellationTokenSource();
+        var progress = new StopAt(cancel, epoch: 2);
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingJob.Run(new TrainingRequest(SmallSynthetic(), runDirectory), progress, cancellationToken: cancel.Token));
+
         var manifest = RunManifest.Load(Path.Combine(runDirectory, RunFiles.Manifest));
-        Assert.Equal(RunStatus.Failed, manifest.Status);
-        Assert.Contains("missing.csv", manifest.Error);
+        Assert.Equal(RunStatus.Interrupted, manifest.Status);
+        Assert.Equal([1], manifest.History.Select(e => e.Epoch));
+        Assert.True(File.Exists(Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName)));
     }
 
     [Fact]
@@ -118,5 +131,14 @@ public sealed class TrainingJobTests : IDisposable
         Assert.Equal(report.TrainUsers / report.MeanEpochSeconds, report.TrainUsersPerSecond, 6);
         Assert.Equal(480, report.TrainUsers);
         Assert.True(report.ValidationUsersPerSecond > 0);
+    }
+
+    /// <summary>Cancels as soon as the given epoch starts.</summary>
+    private sealed class StopAt(CancellationTokenSource cancel, int epoch) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Epoch == epoch) cancel.Cancel();
+        }
     }
 }

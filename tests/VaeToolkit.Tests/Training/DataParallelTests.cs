@@ -84,7 +84,7 @@ public sealed class DataParallelTests
     public void MoreGpusThanPresent_IsAClearError()
     {
         if (cuda.is_available()) Assert.Skip("this host has CUDA devices");
-        var error = Assert.Throws<InvalidOperationException>(() => new Trainer(Config(gpus: 2, epochs: 1) with { Device = "cuda" }, 10));
+        var error = Assert.Throws<DeviceUnavailableException>(() => new Trainer(Config(gpus: 2, epochs: 1) with { Device = "cuda" }, 10));
         Assert.Contains("CUDA is not available", error.Message);
     }
 }
