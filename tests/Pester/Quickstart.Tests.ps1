@@ -96,7 +96,7 @@ Describe 'Invoke-VaeTraining' {
         $err.CategoryInfo.Category | Should -Be 'ResourceExists'
         $err.TargetObject | Should -Be $run.RunPath
         $err.Exception.Message | Should -Match ([regex]::Escape($run.RunPath))
-        $err.Exception.Message | Should -Match '-Resume'
+        $err.Exception.Message | Should -Match 'resume'
     }
 }
 
@@ -186,6 +186,8 @@ Describe 'Stopping Invoke-VaeTraining' {
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         }
         finally {
+            # Wait for the invocation to wind down completely before disposing of it.
+            try { $null = $ps.EndInvoke($async) } catch { $null = $_ }
             $ps.Dispose()
         }
 

@@ -40,6 +40,16 @@ public sealed class InvokeVaeTrainingCommand : PSCmdlet
     [ValidatePattern(DevicePattern.Value)]
     public string? Device { get; set; }
 
+    /// <summary>fp32, tf32, bf16 or fp16; overrides the config's precision.</summary>
+    [Parameter]
+    [ValidateSet("fp32", "tf32", "bf16", "fp16")]
+    public string? Precision { get; set; }
+
+    /// <summary>Data-parallel replicas (one per GPU); overrides the config's gpus.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int? Gpus { get; set; }
+
     protected override void EndProcessing()
     {
         if (!FileSystemPaths.TryUnresolved(SessionState.Path, Config, out string? configPath, out ErrorRecord? error))
@@ -50,7 +60,7 @@ public sealed class InvokeVaeTrainingCommand : PSCmdlet
         VaeConfig config;
         try
         {
-            config = TrainingConfigs.Load(configPath, Set, Device);
+            config = TrainingConfigs.Load(configPath, Set, Device, Precision, Gpus);
         }
         catch (ConfigException e)
         {

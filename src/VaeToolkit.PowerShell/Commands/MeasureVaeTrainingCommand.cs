@@ -35,6 +35,16 @@ public sealed class MeasureVaeTrainingCommand : PSCmdlet
     [ValidatePattern(DevicePattern.Value)]
     public string? Device { get; set; }
 
+    /// <summary>fp32, tf32, bf16 or fp16; overrides the config's precision.</summary>
+    [Parameter]
+    [ValidateSet("fp32", "tf32", "bf16", "fp16")]
+    public string? Precision { get; set; }
+
+    /// <summary>Data-parallel replicas (one per GPU); overrides the config's gpus.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int? Gpus { get; set; }
+
     protected override void EndProcessing()
     {
         if (!FileSystemPaths.TryUnresolved(SessionState.Path, Config, out string? configPath, out ErrorRecord? error))
@@ -55,7 +65,7 @@ public sealed class MeasureVaeTrainingCommand : PSCmdlet
         BenchmarkReport report;
         try
         {
-            VaeConfig config = TrainingConfigs.Load(configPath, set, Device);
+            VaeConfig config = TrainingConfigs.Load(configPath, set, Device, Precision, Gpus);
             report = worker.Run(token => TrainingBenchmark.Run(config, progress, log, token), stopping.Token);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
