@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using VaeToolkit.Configuration;
+using VaeToolkit.Training;
+
+namespace VaeToolkit.PowerShell;
+
+/// <summary>
+/// What Invoke-VaeTraining and Measure-VaeTraining share: the config file with its overrides, and
+/// running the trainer on a worker thread with progress, Ctrl+C and engine errors mapped to records.
+/// </summary>
+public abstract class TrainingCommandBase : PSCmdlet
+{
+    private readonly CancellationTokenSource stopping = new();
+
+    /// <summary>The YAML experiment file.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Config { get; set; } = "";
+
+    /// <summary>Config overrides such as training.epochs=10, applied after the file is read.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] Set { get; set; } = [];
+
+    /// <summary>cpu, cuda or cuda:N; overrides the config's device.</summary>
+    [Parameter]
+    [ValidatePattern(DevicePattern.Value)]
+    public string? Device { get; set; }
+
+    /// <summary>fp32, tf32, bf16 or fp16; overrides the config's precision.</summary>
+    [Parameter]
+    [ValidateSet("fp32", "tf32", "bf16", "fp16")]
+    public string? Precision { get; set; }
+
+    /// <summary>Data-parallel replicas (one per GPU); overrides the config's gpus.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int? Gpus { get; set; }
+
+    /// <summary>Reads -Config with -Set, then -Device, -Precision and -Gpus, and any extra overrides; stops the cmdlet on a bad config.</summary>
+    protected VaeConfig LoadConfig(params string[] extraOverrides)
+    {
+        if (!FileSystemPaths.TryUnresolved(SessionState.Path, Config, out string? configPath, out ErrorRecord? error))
+        {
+            ThrowTerminatingError(error);
+            throw new UnreachableException();
+        }
+        var overrides = new List<string>(Set);
+        overrides.AddRange(extraOverrides);
+        if (Device is not null) overrides.Add($"device={Device}");
+        if (Precision is not null) overrides.Add($"precision={Precision}");
+        if (Gpus is not null) overrides.Add($"gpus={Gpus}");
+        try
+        {
+            return ConfigLoader.Load(configPath, overrides);
+        }
+        catch (ConfigException e)
+        {
+            ThrowTerminatingError(EngineErrors.ToErrorRecord(e, configPath));
+            throw new UnreachableException();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a worker thread while this thread writes its progress (epochs, with
+    /// batches as children) and log lines (verbose). Ctrl+C stops the engine after its current batch.
+    /// </summary>
+    protected T RunTrainer<T>(string activity, object errorTarget, Func<IProgress<TrainingProgress>, IProgress<string>, CancellationToken, T> work)
+    {
+        var view = new TrainingProgressView(activity);
+        using var worker = new PipelineWorker();
+        var progress = worker.Report<TrainingProgress>(p =>
+        {
+            foreach (var record in view.Update(p)) WriteProgress(record);
+            if (p.EpochCompleted is { } epoch) WriteVerbose($"Epoch {epoch.Epoch}/{p.Epochs}: {TrainingProgressView.Describe(epoch)}");
+        });
+        var log = worker.Report<string>(WriteVerbose);
+        try
+        {
+            return worker.Run(token => work(progress, log, token), stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl+C: the engine stopped after its current batch and kept the last checkpoint.
+            throw new PipelineStoppedException();
+        }
+        catch (Exception e) when (EngineErrors.IsExpected(e))
+        {
+            ThrowTerminatingError(EngineErrors.ToErrorRecord(e, errorTarget));
+            throw new UnreachableException();
+        }
+        finally
+        {
+            if (!stopping.IsCancellationRequested)
+                foreach (var record in view.Complete()) WriteProgress(record);
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+}
