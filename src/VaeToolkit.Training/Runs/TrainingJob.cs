@@ -66,7 +66,7 @@ public static class TrainingJob
 
             watch.Restart();
             log?.Report("Evaluating the test users with ONNX Runtime");
-            EvaluationReport test = ModelEvaluator.Evaluate(ModelBundle.Open(modelDirectory), config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+            EvaluationReport test = Evaluate(modelDirectory, config, log, cancellationToken);
             manifest.TimingsSeconds["evaluate"] = watch.Elapsed.TotalSeconds;
             manifest.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
 
@@ -109,6 +109,24 @@ public static class TrainingJob
         }
         if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
             throw new RunDirectoryNotEmptyException(runDirectory);
+    }
+
+    /// <summary>
+    /// Scores the test users with ONNX Runtime on the configured device. A training host whose ONNX
+    /// Runtime build has no CUDA provider evaluates on the CPU instead of losing the finished run.
+    /// </summary>
+    internal static EvaluationReport Evaluate(string modelDirectory, VaeConfig config, IProgress<string>? log, CancellationToken cancellationToken)
+    {
+        var bundle = ModelBundle.Open(modelDirectory);
+        try
+        {
+            return ModelEvaluator.Evaluate(bundle, config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+        }
+        catch (ExecutionProviderException e) when (config.Device != "cpu")
+        {
+            log?.Report($"{e.Message}; evaluating on the CPU instead");
+            return ModelEvaluator.Evaluate(bundle, "cpu", config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+        }
     }
 
     private static DatasetSummary Summarize(PreparedDataset data) =>

@@ -54,6 +54,17 @@ public sealed class TrainingJobTests : IDisposable
     }
 
     [Fact]
+    public void EvaluationOnCuda_FallsBackToTheCpu_WhenOnnxRuntimeHasNoCudaProvider()
+    {
+        var result = TrainingJob.Run(new TrainingRequest(SmallSynthetic(epochs: 1), _scratch.Combine("run")), cancellationToken: TestContext.Current.CancellationToken);
+        var messages = new List<string>();
+        var report = TrainingJob.Evaluate(result.ModelPath, SmallSynthetic() with { Device = "cuda" }, new Collect(messages), TestContext.Current.CancellationToken);
+
+        Assert.Equal(result.Test.NdcgAt100, report.NdcgAt100);
+        Assert.Contains(messages, m => m.Contains("CUDA") && m.EndsWith("evaluating on the CPU instead"));
+    }
+
+    [Fact]
     public void SameConfig_GivesTheSameTestMetricsTwice()
     {
         var first = TrainingJob.Run(new TrainingRequest(SmallSynthetic(2), _scratch.Combine("a")), cancellationToken: TestContext.Current.CancellationToken);
@@ -140,5 +151,10 @@ public sealed class TrainingJobTests : IDisposable
         {
             if (value.Epoch == epoch) cancel.Cancel();
         }
+    }
+
+    private sealed class Collect(List<string> messages) : IProgress<string>
+    {
+        public void Report(string value) => messages.Add(value);
     }
 }
