@@ -16,13 +16,16 @@ public static class CliApp
           vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N]
           vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--epochs E] [--set key=value]...
+          vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
+          vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
+          vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         try
         {
-            var line = CommandLine.Parse(args, new HashSet<string> { "resume" });
+            var line = CommandLine.Parse(args, new HashSet<string> { "resume", "force" });
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
@@ -31,6 +34,9 @@ public static class CliApp
                 "test" => verbs.Test(line),
                 "recommend" => verbs.Recommend(line, out allServed),
                 "benchmark" => verbs.Benchmark(line, cancellationToken),
+                "prepare" => verbs.Prepare(line, cancellationToken),
+                "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
+                "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),
                 "help" => throw new UsageException(""),
                 _ => throw new UsageException($"unknown verb '{line.Verb}'"),
             };
