@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace VaeToolkit.Data;
 
 /// <summary>
@@ -9,12 +10,13 @@ namespace VaeToolkit.Data;
 /// a seeded random <c>target_fraction</c> of them, or (<c>target_split: latest</c>) the latest ones.
 /// </summary>
 /// <remarks>
-/// Determinism: users are first put in id order (<see cref="IdComparer"/>), then shuffled with
+/// Determinism: users are first put in id order (<see cref="IdOrder"/>), then shuffled with
 /// <see cref="Random.Shuffle{T}(T[])"/> on <c>new Random(seed)</c>; the same generator then draws the
-/// targets of the validation users and then of the test users, in their shuffled order. Item indices
-/// follow the order in which the training users' items first appear in the source. With latest targets,
-/// a pair seen twice takes its latest time, and equal times are ordered by item index.
-/// The per-user work (sorting, deduplicating, mapping) runs on every core; the result does not depend on it.
+/// targets of the validation users and then of the test users, in their shuffled order, each draw a
+/// partial Fisher-Yates shuffle of the user's items in item index order. Item indices follow the order
+/// in which the training users' items first appear in the source. With latest targets, a pair seen
+/// twice takes its latest time, and equal times are ordered by item index. The per-user work
+/// (deduplicating, mapping, sorting) runs on every core; the result does not depend on it.
 /// </remarks>
 internal static class DatasetSplitter
 {
@@ -49,7 +51,7 @@ internal static class DatasetSplitter
                 $"({heldOut} validation and {heldOut} test users plus at least one training user){hint}");
         }
 
-        IdComparer.Sort(kept, table.UserIds);
+        IdOrder.Sort(kept, table.UserIds);
         var random = new Random(settings.Seed);
         random.Shuffle(kept);
         int[] trainUsers = kept[..^(2 * heldOut)];
@@ -129,14 +131,16 @@ internal static class DatasetSplitter
             int targetCount = row.Length >= MinItemsToSplit ? (int)(settings.TargetFraction * row.Length) : 0;
             if (settings.LatestTargets)
             {
-                // Oldest first, so the targets are the last targetCount items.
-                long[] keys = times.ToArray();
-                var order = Enumerable.Range(0, row.Length).Order(Comparer<int>.Create((a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : row[a].CompareTo(row[b])));
-                int[] byTime = order.Select(i => row[i]).ToArray();
-                foldIn.AddRow(byTime[..^targetCount]);
-                targets.AddRow(byTime[^targetCount..]);
+                // Oldest first (equal times by item index), so the targets are the last targetCount items.
+                var byTime = new (long Time, int Item)[row.Length];
+                for (int i = 0; i < row.Length; i++) byTime[i] = (times[i], row[i]);
+                Array.Sort(byTime);
+                int[] ordered = Array.ConvertAll(byTime, pair => pair.Item);
+                foldIn.AddRow(ordered[..^targetCount]);
+                targets.AddRow(ordered[^targetCount..]);
                 continue;
             }
+            Array.Sort(row);
             for (int i = 0; i < targetCount; i++)
             {
                 int j = random.Next(i, row.Length);

@@ -19,6 +19,8 @@ internal sealed class DelimitedLineParser : LineParser
     private readonly Column? _rating;
     private readonly Column? _time;
     private readonly int _fieldCount;
+    private readonly bool _hasThreshold;
+    private readonly double _threshold;
 
     private DelimitedLineParser(InteractionFormat format, Column user, Column item, Column? fallback, Column? rating, Column? time)
     {
@@ -26,6 +28,7 @@ internal sealed class DelimitedLineParser : LineParser
         _delimiter = format.Encoding.GetBytes(format.Delimiter);
         (_user, _item, _fallback, _rating, _time) = (user, item, fallback, rating, time);
         _fieldCount = 1 + new[] { user, item, fallback, rating, time }.Max(column => column?.Index ?? -1);
+        (_hasThreshold, _threshold) = (format.PositiveAbove.HasValue, format.PositiveAbove.GetValueOrDefault());
     }
 
     /// <summary>A parser for a file without a header: the columns are 0-based indices.</summary>
@@ -72,8 +75,8 @@ internal sealed class DelimitedLineParser : LineParser
             ReadQuoted(line, rows);
             return;
         }
-        Span<Range> fields = stackalloc Range[_fieldCount];
-        int count = Split(line, fields);
+        Span<Range> fields = _fieldCount <= 8 ? stackalloc Range[8] : new Range[_fieldCount];
+        int count = Split(line, fields[.._fieldCount]);
         if (count < _fieldCount) throw Missing(count);
         Accept(line[fields[_user.Index]], line[fields[_item.Index]],
             _fallback is null ? default : line[fields[_fallback.Index]],
@@ -88,7 +91,7 @@ internal sealed class DelimitedLineParser : LineParser
         int start = 0;
         for (int count = 0; count < fields.Length; count++)
         {
-            int length = line[start..].IndexOf(_delimiter);
+            int length = _delimiter.Length == 1 ? line[start..].IndexOf(_delimiter[0]) : line[start..].IndexOf(_delimiter);
             if (length < 0)
             {
                 fields[count] = start..line.Length;
@@ -109,6 +112,7 @@ internal sealed class DelimitedLineParser : LineParser
         Accept(Field(_user), Field(_item), Field(_fallback), Field(_rating), Field(_time), rows);
     }
 
+    // The messages are built in the Bad* methods, which keeps this hot method small.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accept(ReadOnlySpan<byte> user, ReadOnlySpan<byte> item, ReadOnlySpan<byte> fallback, ReadOnlySpan<byte> rating, ReadOnlySpan<byte> time,
         SegmentRows rows)
@@ -116,20 +120,27 @@ internal sealed class DelimitedLineParser : LineParser
         user = Utf8Numbers.Trim(user);
         item = Utf8Numbers.Trim(item);
         if (item.IsEmpty && _fallback is not null) item = Utf8Numbers.Trim(fallback);
-        if (user.IsEmpty) throw new LineFormatException($"the user id in column {_user.Name} is empty");
-        if (item.IsEmpty) throw new LineFormatException($"the item id in column {_item.Name}{(_fallback is null ? "" : $" (and {_fallback.Name})")} is empty");
+        if (user.IsEmpty) throw BadUser();
+        if (item.IsEmpty) throw BadItem();
         if (_rating is not null)
         {
             rating = Utf8Numbers.Trim(rating);
-            if (!Utf8Numbers.TryParseNumber(rating, out double value))
-                throw new LineFormatException($"{_format.RatingName} '{Text(rating)}' in column {_rating.Name} is not a number");
-            if (_format.PositiveAbove is double threshold && !(value > threshold)) return;
+            if (!Utf8Numbers.TryParseNumber(rating, out double value)) throw BadRating(rating);
+            if (_hasThreshold && !(value > _threshold)) return;
         }
         long seconds = 0;
-        if (_time is not null && !Utf8Numbers.TryParseTime(Utf8Numbers.Trim(time), out seconds))
-            throw new LineFormatException($"timestamp '{Text(Utf8Numbers.Trim(time))}' in column {_time.Name} is not a time (Unix seconds or a date)");
+        if (_time is not null && !Utf8Numbers.TryParseTime(Utf8Numbers.Trim(time), out seconds)) throw BadTime(time);
         rows.Add(rows.UserKeys.Key(user), rows.ItemKeys.Key(item), seconds);
     }
+
+    private LineFormatException BadUser() => new($"the user id in column {_user.Name} is empty");
+
+    private LineFormatException BadItem() => new($"the item id in column {_item.Name}{(_fallback is null ? "" : $" (and {_fallback.Name})")} is empty");
+
+    private LineFormatException BadRating(ReadOnlySpan<byte> rating) => new($"{_format.RatingName} '{Text(rating)}' in column {_rating!.Name} is not a number");
+
+    private LineFormatException BadTime(ReadOnlySpan<byte> time) =>
+        new($"timestamp '{Text(Utf8Numbers.Trim(time))}' in column {_time!.Name} is not a time (Unix seconds or a date)");
 
     private LineFormatException Missing(int count)
     {

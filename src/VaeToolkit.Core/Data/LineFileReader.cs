@@ -12,6 +12,11 @@ namespace VaeToolkit.Data;
 /// in file order. The first malformed line, in file order, becomes a <see cref="DataFormatException"/>
 /// naming the file and the line.
 /// </summary>
+/// <remarks>
+/// The per-line methods here and in the parsers are marked <see cref="MethodImplOptions.AggressiveOptimization"/>:
+/// a preparation runs them over millions of lines once, and tiered compilation would spend much of that
+/// run in unoptimised code before it promotes them.
+/// </remarks>
 internal static class LineFileReader
 {
     public const int SegmentBytes = 16 << 20;

@@ -4,8 +4,9 @@ using System.Runtime.CompilerServices;
 namespace VaeToolkit.Data;
 
 /// <summary>
-/// Each user's distinct items, sorted by item index, grouped by a counting sort and deduplicated on
-/// every core. With times, a pair seen more than once keeps its latest time.
+/// Each user's distinct items in order of first appearance, grouped by a counting sort and deduplicated
+/// on every core (with a per-thread "last seen by" array rather than a sort). With times, a pair seen
+/// more than once keeps its latest time.
 /// </summary>
 internal sealed class UserRows
 {
@@ -48,42 +49,48 @@ internal sealed class UserRows
         }
 
         var length = new int[userCount];
-        Parallel.ForEach(Partitioner.Create(0, userCount, Math.Max(1024, userCount / (8 * Environment.ProcessorCount))), range =>
-        {
-            for (int u = range.Item1; u < range.Item2; u++)
-                length[u] = times is null
-                    ? SortDistinct(items.AsSpan(start[u], start[u + 1] - start[u]))
-                    : SortDistinct(items.AsSpan(start[u], start[u + 1] - start[u]), times.AsSpan(start[u], start[u + 1] - start[u]));
-        });
+        int itemCount = table.ItemIds.Length;
+        Parallel.ForEach(Partitioner.Create(0, userCount, Math.Max(1024, userCount / (8 * Environment.ProcessorCount))),
+            () => new Seen(itemCount),
+            (range, _, seen) =>
+            {
+                for (int u = range.Item1; u < range.Item2; u++)
+                {
+                    var row = items.AsSpan(start[u], start[u + 1] - start[u]);
+                    length[u] = seen.Distinct(u, row, times is null ? default : times.AsSpan(start[u], row.Length));
+                }
+                return seen;
+            },
+            _ => { });
         return new UserRows(start, length, items, times);
     }
 
-    /// <summary>Sorts the row and moves its distinct items to the front; returns how many there are.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int SortDistinct(Span<int> row)
+    /// <summary>Per-thread scratch: which user last saw each item, and where in that user's row it went.</summary>
+    private sealed class Seen(int itemCount)
     {
-        row.Sort();
-        int distinct = 0;
-        for (int i = 0; i < row.Length; i++)
-            if (distinct == 0 || row[i] != row[distinct - 1]) row[distinct++] = row[i];
-        return distinct;
-    }
+        private readonly int[] _user = Enumerable.Repeat(-1, itemCount).ToArray();
+        private readonly int[] _at = new int[itemCount];
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int SortDistinct(Span<int> row, Span<long> times)
-    {
-        row.Sort(times);
-        int distinct = 0;
-        for (int i = 0; i < row.Length; i++)
+        /// <summary>Moves the distinct items of <paramref name="row"/> to its front, in order; returns how many there are.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public int Distinct(int user, Span<int> row, Span<long> times)
         {
-            if (distinct > 0 && row[i] == row[distinct - 1])
+            int distinct = 0;
+            for (int i = 0; i < row.Length; i++)
             {
-                times[distinct - 1] = Math.Max(times[distinct - 1], times[i]);
-                continue;
+                int item = row[i];
+                if (_user[item] == user)
+                {
+                    if (!times.IsEmpty) times[_at[item]] = Math.Max(times[_at[item]], times[i]);
+                    continue;
+                }
+                _user[item] = user;
+                _at[item] = distinct;
+                row[distinct] = item;
+                if (!times.IsEmpty) times[distinct] = times[i];
+                distinct++;
             }
-            row[distinct] = row[i];
-            times[distinct++] = times[i];
+            return distinct;
         }
-        return distinct;
     }
 }

@@ -11,9 +11,24 @@ internal static class Utf8Numbers
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>The field without surrounding spaces, tabs and carriage returns.</summary>
-    public static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> field) => field.Trim(" \t\r"u8);
+    /// <remarks>Hand-written: the framework's Trim with a set of bytes searches the set for every byte it looks at.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> field) =>
+        field.IsEmpty || (!IsSpace(field[0]) && !IsSpace(field[^1])) ? field : TrimSlow(field);
 
-    public static bool IsBlank(ReadOnlySpan<byte> line) => Trim(line).IsEmpty;
+    private static ReadOnlySpan<byte> TrimSlow(ReadOnlySpan<byte> field)
+    {
+        int start = 0;
+        while (start < field.Length && IsSpace(field[start])) start++;
+        int end = field.Length;
+        while (end > start && IsSpace(field[end - 1])) end--;
+        return field[start..end];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r';
+
+    public static bool IsBlank(ReadOnlySpan<byte> line) => line.IsEmpty || (IsSpace(line[0]) && TrimSlow(line).IsEmpty);
 
     /// <summary>
     /// A finite number. Ratings such as <c>4</c> or <c>3.5</c> take a fast path that is exact (an integer

@@ -7,19 +7,8 @@ namespace VaeToolkit.Data;
 /// other id; other ids by ordinal comparison. Ties (such as "7" and "07") fall back to ordinal order,
 /// so the order is total and independent of the order rows were read in.
 /// </summary>
-internal sealed class IdComparer : IComparer<string>
+internal static class IdOrder
 {
-    public static readonly IdComparer Instance = new();
-
-    public int Compare(string? x, string? y)
-    {
-        bool xIsNumber = long.TryParse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long xValue);
-        bool yIsNumber = long.TryParse(y, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long yValue);
-        if (xIsNumber != yIsNumber) return xIsNumber ? -1 : 1;
-        int byValue = xIsNumber ? xValue.CompareTo(yValue) : 0;
-        return byValue != 0 ? byValue : string.CompareOrdinal(x, y);
-    }
-
     /// <summary>Sorts indices into <paramref name="ids"/> in this order, parsing each id once rather than at every comparison.</summary>
     public static void Sort(int[] indices, IReadOnlyList<string> ids)
     {
