@@ -99,8 +99,7 @@ internal static class ParquetInteractionReader
         if (type == typeof(decimal)) return new Values { Reals = await RealsAsync<decimal>(rowGroup, field, count, cancellationToken).ConfigureAwait(false) };
         if (type == typeof(DateTime))
         {
-            var dates = new DateTime?[count];
-            await rowGroup.ReadAsync(field, dates.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            DateTime?[] dates = await NullableAsync<DateTime>(rowGroup, field, count, cancellationToken).ConfigureAwait(false);
             return new Values { Integers = Array.ConvertAll(dates, d => d is DateTime date ? new DateTimeOffset(DateTime.SpecifyKind(date, DateTimeKind.Utc)).ToUnixTimeSeconds() : (long?)null) };
         }
         throw new DataFormatException(path, 0, $"column '{field.Name}' holds {type.Name} values, which cannot be read as ids, ratings or times");
@@ -109,17 +108,33 @@ internal static class ParquetInteractionReader
     private static async Task<long?[]> IntegersAsync<T>(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken cancellationToken)
         where T : struct, IBinaryInteger<T>
     {
-        var values = new T?[count];
-        await rowGroup.ReadAsync(field, values.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        T?[] values = await NullableAsync<T>(rowGroup, field, count, cancellationToken).ConfigureAwait(false);
         return Array.ConvertAll(values, v => v is T value ? long.CreateTruncating(value) : (long?)null);
     }
 
     private static async Task<double?[]> RealsAsync<T>(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken cancellationToken)
         where T : struct, INumberBase<T>
     {
-        var values = new T?[count];
-        await rowGroup.ReadAsync(field, values.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        T?[] values = await NullableAsync<T>(rowGroup, field, count, cancellationToken).ConfigureAwait(false);
         return Array.ConvertAll(values, v => v is T value ? double.CreateTruncating(value) : (double?)null);
+    }
+
+    /// <summary>
+    /// A column as nullable values. A required column is read into plain values: reading it straight into
+    /// nullable ones gives random nulls in Parquet.Net 6.1.
+    /// </summary>
+    private static async Task<T?[]> NullableAsync<T>(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (field.IsNullable)
+        {
+            var nullable = new T?[count];
+            await rowGroup.ReadAsync(field, nullable.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return nullable;
+        }
+        var values = new T[count];
+        await rowGroup.ReadAsync(field, values.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(values, value => (T?)value);
     }
 
     /// <summary>One column of one row group: integers, reals or texts (null entries are missing values).</summary>
