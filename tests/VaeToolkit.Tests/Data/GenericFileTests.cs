@@ -52,6 +52,19 @@ public sealed class GenericFileTests : IDisposable
     }
 
     [Fact]
+    public void LineLongerThanTheReadBuffer_IsRead()
+    {
+        string note = new('x', 3 << 20);
+        string path = DataFixtures.Write(_scratch.Path, "notes.csv",
+            "user,item,stars,note\n" + string.Concat(_fixture.Rows.Select((r, k) => $"{r.User},item-{r.Item},{r.Rating},{(k == 100 ? note : "-")}\n")));
+
+        var dataset = DataFixtures.Load(new VaeConfig { Data = Columns(path) with { TimestampColumn = null } });
+
+        var positives = _fixture.Positives(3.5, itemId: item => $"item-{item}");
+        ProtocolCheck.AssertFollows(dataset, positives, 5, ProtocolCheck.AutomaticHeldout(positives, 5));
+    }
+
+    [Fact]
     public void Parquet_MissingValue_NamesTheRow()
     {
         string path = _scratch.Combine("holes.parquet");

@@ -87,16 +87,19 @@ public sealed class NamedDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Netflix_HoldsOutUpTo40000UsersWhenHeldoutUsersIsNull()
+    public void Netflix_LargeFile_IsCutAtMovieLines_AndHoldsOutUpTo40000Users()
     {
-        // 120,000 users with five five-star ratings each: a tenth is 12,000, above MovieLens' cap of 10,000.
-        var text = new StringBuilder();
-        for (int movie = 1; movie <= 5; movie++)
-        {
-            text.Append(movie).Append(":\n");
-            for (int user = 1; user <= 120_000; user++) text.Append(user).Append(",5,2005-01-01\n");
-        }
-        string file = DataFixtures.Write(_scratch.Path, "netflix/combined_data_1.txt", text.ToString());
+        // 120,000 users who gave each of 12 movies five stars: 29 MB, so the file is read as two segments, the
+        // second starting at a movieId: line. A tenth of the users is 12,000, above MovieLens' cap of 10,000.
+        string file = _scratch.Combine("netflix", "combined_data_1.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
+            for (int movie = 1; movie <= 12; movie++)
+            {
+                writer.Write($"{movie}:\n");
+                for (int user = 1; user <= 120_000; user++) writer.Write($"{user},5,2005-01-01\n");
+            }
+        Assert.True(new FileInfo(file).Length > 16 << 20);
         var config = new VaeConfig { Data = new DataConfig { Dataset = KnownDatasets.Netflix, Path = file } };
 
         var dataset = DataFixtures.Load(config);
@@ -104,7 +107,8 @@ public sealed class NamedDatasetTests : IDisposable
         Assert.Equal(12_000, dataset.Test.Count);
         Assert.Equal(12_000, dataset.Validation.Count);
         Assert.Equal(96_000, dataset.TrainUserIds.Length);
-        Assert.Equal(40_000, KnownDatasets.MaxAutomaticHeldoutUsers(KnownDatasets.Netflix));
+        Assert.Equal(Enumerable.Range(1, 12).Select(RatingFixture.Id), dataset.ItemIds);
+        Assert.Equal(96_000L * 12, dataset.Train.NonZeroCount);
     }
 
     [Fact]
