@@ -53,7 +53,7 @@ internal static class SourceHash
         return SHA256.HashData(blockHashes);
     }
 
-    /// <summary>The full path, size, last write time and a hash of <see cref="Samples"/> samples spread over the file, as one line.</summary>
+    /// <summary>The full path, size, last write time and a hash of <see cref="Samples"/> samples spread over the file (or of all of a small file), as one line.</summary>
     public static string Fingerprint(string path)
     {
         var info = new FileInfo(path);
@@ -62,11 +62,25 @@ internal static class SourceHash
         long size = RandomAccess.GetLength(handle);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[SampleBytes];
-        for (int i = 0; i < Samples; i++)
+        if (size <= (long)Samples * SampleBytes)
         {
-            long offset = Math.Max(0, (size - SampleBytes) * i / (Samples - 1));
-            int read = RandomAccess.Read(handle, buffer, offset);
-            hash.AppendData(buffer, 0, read);
+            // A small file (one Netflix movie) is hashed whole, in one pass.
+            for (long offset = 0; offset < size;)
+            {
+                int read = RandomAccess.Read(handle, buffer, offset);
+                if (read == 0) break;
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < Samples; i++)
+            {
+                long offset = (size - SampleBytes) * i / (Samples - 1);
+                int read = RandomAccess.Read(handle, buffer, offset);
+                hash.AppendData(buffer, 0, read);
+            }
         }
         return string.Create(CultureInfo.InvariantCulture,
             $"{info.FullName}|{size}|{info.LastWriteTimeUtc.Ticks}|{Convert.ToHexStringLower(hash.GetHashAndReset())}");
