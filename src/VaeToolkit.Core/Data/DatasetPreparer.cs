@@ -64,10 +64,10 @@ public sealed class DatasetPreparer
         {
             key = timer.Time("cache_key", () => CacheKey(settings, source));
             cacheFile = Path.Combine(CacheDirectory, $"{config.Data.Dataset}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.vprep");
-            if (!force && timer.Time("cache_read", () => ReadCache(cacheFile, key, log)) is var (cached, cachedCounts))
+            if (!force && timer.Time("cache_read", () => ReadCache(cacheFile, key, log)) is { } hit)
             {
                 log?.Report($"Loaded the prepared data set from {cacheFile}");
-                return new(cached, DatasetReport.Create(cached, cachedCounts, source.Files, cacheFile, fromCache: true, timer.Seconds));
+                return new(hit.Dataset, DatasetReport.Create(hit.Dataset, hit.Counts, source.Files, cacheFile, fromCache: true, timer.Seconds));
             }
         }
 
@@ -89,6 +89,8 @@ public sealed class DatasetPreparer
 
     private static DatasetPreparation PrepareSynthetic(VaeConfig config)
     {
+        if (config.Data.TargetSplit == TargetSplits.Latest)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange, "'data.target_split: latest' needs timestamps, and synthetic data has none", config.SourcePath);
         var timer = new StageTimer();
         SyntheticDataConfig settings = config.Data.Synthetic;
         var synthetic = timer.Time("generate", () => SyntheticInteractions.Generate(settings, config.Seed));
@@ -99,8 +101,6 @@ public sealed class DatasetPreparer
         string description = string.Create(CultureInfo.InvariantCulture,
             $"users={settings.Users}\nitems={settings.Items}\ntastes={settings.Tastes}\nmean_items_per_user={settings.MeanItemsPerUser}\n" +
             $"popularity_exponent={settings.PopularityExponent:R}\ntaste_strength={settings.TasteStrength:R}\n");
-        if (config.Data.TargetSplit == TargetSplits.Latest)
-            throw new ConfigException(ConfigErrorCodes.OutOfRange, "'data.target_split: latest' needs timestamps, and synthetic data has none", config.SourcePath);
         // Synthetic interactions have no ratings, so the threshold does not apply.
         var split = new SplitSettings(config.Seed, config.Data.MinItemsPerUser, config.Data.HeldoutUsers, DataConfig.MaxAutomaticHeldoutUsers,
             config.Data.TargetFraction, LatestTargets: false, FilterText: "");
@@ -152,7 +152,7 @@ public sealed class DatasetPreparer
         return key.ToString();
     }
 
-    private static (PreparedDataset, SourceCounts)? ReadCache(string cacheFile, string key, IProgress<string>? log)
+    private static (PreparedDataset Dataset, SourceCounts Counts)? ReadCache(string cacheFile, string key, IProgress<string>? log)
     {
         try
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using VaeToolkit.Configuration;
 using System.Runtime.CompilerServices;
+using VaeToolkit.Configuration;
 
 namespace VaeToolkit.Data;
 

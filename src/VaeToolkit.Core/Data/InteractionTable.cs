@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace VaeToolkit.Data;
 

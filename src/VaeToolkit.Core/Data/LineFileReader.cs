@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
-using System.Runtime.CompilerServices;
 
 namespace VaeToolkit.Data;
 
@@ -70,8 +70,8 @@ internal static class LineFileReader
         }
 
         for (int i = 0; i < segments.Length; i++)
-            if (segments[i].Error is var (offset, reason))
-                throw new DataFormatException(plan[i].File, LineNumber(plan[i].File, offset), reason);
+            if (segments[i].Error is { } error)
+                throw new DataFormatException(plan[i].File, LineNumber(plan[i].File, error.Offset), error.Reason);
         return [.. segments];
     }
 
