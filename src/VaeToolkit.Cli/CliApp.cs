@@ -14,11 +14,11 @@ public static class CliApp
         usage:
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--set key=value]...
           vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N]
-          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
-          vaetoolkit benchmark --config <yaml> [--device D] [--epochs E] [--set key=value]...
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
+          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
+          vaetoolkit benchmark --config <yaml> [--device D] [--epochs E] [--set key=value]...
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
