@@ -14,6 +14,9 @@ public static class CliApp
         usage:
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
           vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N]
+          vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
+          vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
+          vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
           vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
         """;
@@ -22,7 +25,7 @@ public static class CliApp
     {
         try
         {
-            var line = CommandLine.Parse(args, new HashSet<string> { "resume" });
+            var line = CommandLine.Parse(args, new HashSet<string> { "resume", "force" });
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
@@ -31,6 +34,9 @@ public static class CliApp
                 "test" => verbs.Test(line),
                 "recommend" => verbs.Recommend(line, out allServed),
                 "benchmark" => verbs.Benchmark(line, cancellationToken),
+                "prepare" => verbs.Prepare(line, cancellationToken),
+                "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
+                "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),
                 "help" => throw new UsageException(""),
                 _ => throw new UsageException($"unknown verb '{line.Verb}'"),
             };

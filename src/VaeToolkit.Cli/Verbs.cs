@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VaeToolkit.Configuration;
+using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
@@ -34,6 +35,45 @@ internal sealed class Verbs(TextWriter error)
         if (line.Int("epochs") is int epochs)
             config = config with { Training = config.Training with { Epochs = epochs } };
         return TrainingBenchmark.Run(config, new EpochPrinter(error), new Log(error), cancellationToken);
+    }
+
+    /// <summary>Prepares a data set (from the cache unless --force) and returns its report.</summary>
+    public object Prepare(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("dataset", "source", "config", "set", "force", "cache");
+        string? dataset = line.Value("dataset");
+        string? configFile = line.Value("config");
+        if (dataset is null && configFile is null) throw new UsageException("give --dataset or --config");
+        var overrides = line.Values("set").ToList();
+        if (dataset is not null) overrides.Add($"data.dataset={dataset}");
+        if (line.Value("source") is string source) overrides.Add($"data.path={YamlText(Path.GetFullPath(source))}");
+        VaeConfig config = configFile is null ? ConfigLoader.Parse("", ConfigLoader.DefaultName, overrides) : ConfigLoader.Load(configFile, overrides);
+        var preparer = line.Value("cache") is string cache ? new DatasetPreparer(new MovieLensSource(), cache) : new DatasetPreparer();
+        return preparer.Prepare(config, line.Flag("force"), new Log(error), cancellationToken).Report;
+    }
+
+    /// <summary>Writes a synthetic MovieLens ratings.csv (ML-20M's size unless told otherwise).</summary>
+    public object GenerateRatings(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("output", "rows", "users", "movies", "seed");
+        var defaults = new RatingsGeneratorSettings();
+        var settings = new RatingsGeneratorSettings
+        {
+            Rows = line.Int("rows") ?? defaults.Rows,
+            Users = line.Int("users") ?? defaults.Users,
+            Movies = line.Int("movies") ?? defaults.Movies,
+            Seed = line.Int("seed") ?? defaults.Seed,
+        };
+        return MovieLensRatingsGenerator.Write(line.Required("output"), settings, new Log(error), cancellationToken);
+    }
+
+    /// <summary>Times preparing a MovieLens-format ratings file from scratch and then from the cache.</summary>
+    public object PrepareBenchmark(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("source", "cache");
+        string source = Path.GetFullPath(line.Required("source"));
+        string cache = line.Value("cache") ?? Path.Combine(Path.GetDirectoryName(source)!, "prepared-cache");
+        return PreparationBenchmark.Run(source, cache, new Log(error), cancellationToken);
     }
 
     public object Test(CommandLine line)
@@ -79,6 +119,9 @@ internal sealed class Verbs(TextWriter error)
             if (line.Value(key) is string value) overrides.Add($"{key}={value}");
         return ConfigLoader.Load(line.Required("config"), overrides);
     }
+
+    /// <summary>A YAML single-quoted scalar, for values put into --set style overrides.</summary>
+    private static string YamlText(string value) => "'" + value.Replace("'", "''") + "'";
 
     private sealed class Log(TextWriter error) : IProgress<string>
     {

@@ -90,11 +90,15 @@ public static class ConfigLoader
             UserColumn = section.String("user_column", d.UserColumn),
             ItemColumn = section.String("item_column", d.ItemColumn),
             RatingColumn = section.OptionalString("rating_column", d.RatingColumn),
+            TimestampColumn = section.OptionalString("timestamp_column", d.TimestampColumn),
             ItemNames = section.OptionalPath("item_names", d.ItemNames),
             PositiveThreshold = section.OptionalDouble("positive_threshold", d.PositiveThreshold),
             MinItemsPerUser = section.Int("min_items_per_user", d.MinItemsPerUser, min: 1),
             HeldoutUsers = section.OptionalInt("heldout_users", d.HeldoutUsers, min: 1),
             TargetFraction = section.Double("target_fraction", d.TargetFraction, min: 0.01, max: 0.99),
+            TargetSplit = section.OptionalString("target_split", d.TargetSplit, TargetSplits.All),
+            MinPlays = section.Int("min_plays", d.MinPlays, min: 1),
+            ArtistKey = section.String("artist_key", d.ArtistKey, "mbid", "name"),
             Synthetic = ReadSynthetic(section.Section("synthetic")),
         };
         section.RejectUnknownKeys();
@@ -102,6 +106,8 @@ public static class ConfigLoader
             throw new ConfigException(ConfigErrorCodes.OutOfRange, $"'data.delimiter' must be a single character, not '{data.Delimiter}'", section.File);
         if (data.Dataset == KnownDatasets.File && data.Path is null)
             throw new ConfigException(ConfigErrorCodes.OutOfRange, "'data.path' must name the interactions file when 'data.dataset' is file", section.File);
+        if (data.Dataset == KnownDatasets.File && data.TargetSplit == TargetSplits.Latest && data.TimestampColumn is null)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange, "'data.target_split: latest' needs 'data.timestamp_column' when 'data.dataset' is file", section.File);
         return data;
     }
 

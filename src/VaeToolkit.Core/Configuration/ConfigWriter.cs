@@ -27,11 +27,15 @@ public static class ConfigWriter
         yaml.AppendLine($"  user_column: {Text(d.UserColumn)}");
         yaml.AppendLine($"  item_column: {Text(d.ItemColumn)}");
         yaml.AppendLine($"  rating_column: {Text(d.RatingColumn)}");
+        yaml.AppendLine($"  timestamp_column: {Text(d.TimestampColumn)}");
         yaml.AppendLine($"  item_names: {Text(d.ItemNames)}");
         yaml.AppendLine($"  positive_threshold: {Number(d.PositiveThreshold)}");
         yaml.AppendLine($"  min_items_per_user: {d.MinItemsPerUser}");
         yaml.AppendLine($"  heldout_users: {(d.HeldoutUsers is int heldout ? heldout.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine($"  target_fraction: {Number(d.TargetFraction)}");
+        yaml.AppendLine($"  target_split: {Text(d.TargetSplit)}");
+        yaml.AppendLine($"  min_plays: {d.MinPlays}");
+        yaml.AppendLine($"  artist_key: {d.ArtistKey}");
         yaml.AppendLine("  synthetic:");
         yaml.AppendLine($"    users: {s.Users}");
         yaml.AppendLine($"    items: {s.Items}");

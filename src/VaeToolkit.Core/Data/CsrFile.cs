@@ -23,11 +23,7 @@ public static class CsrFile
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(Version);
-            writer.Write(matrix.RowCount);
-            writer.Write(matrix.ColumnCount);
-            writer.Write(matrix.NonZeroCount);
-            writer.Write(MemoryMarshal.AsBytes(matrix.RowOffsets.AsSpan()));
-            writer.Write(MemoryMarshal.AsBytes(matrix.Indices.AsSpan()));
+            WriteMatrix(writer, matrix);
             foreach (string id in rowIds) writer.Write(id);
         });
     }
@@ -42,18 +38,10 @@ public static class CsrFile
             if (reader.ReadInt32() != Magic) throw new InvalidDataException($"{path}: not a VaeToolkit interactions (.vcsr) file");
             int version = reader.ReadInt32();
             if (version != Version) throw new InvalidDataException($"{path}: format version {version} is not supported (expected {Version})");
-            int rows = reader.ReadInt32();
-            int columns = reader.ReadInt32();
-            long nonZeros = reader.ReadInt64();
-            if (rows < 0 || columns < 0 || nonZeros < 0 || nonZeros > int.MaxValue)
-                throw new InvalidDataException($"{path}: corrupt header");
-            var offsets = new long[rows + 1];
-            var indices = new int[nonZeros];
-            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(offsets.AsSpan()));
-            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(indices.AsSpan()));
-            var ids = new string[rows];
-            for (int r = 0; r < rows; r++) ids[r] = reader.ReadString();
-            return (new CsrMatrix(columns, offsets, indices), ids);
+            CsrMatrix matrix = ReadMatrix(reader, path);
+            var ids = new string[matrix.RowCount];
+            for (int r = 0; r < ids.Length; r++) ids[r] = reader.ReadString();
+            return (matrix, ids);
         }
         catch (EndOfStreamException e)
         {
@@ -63,5 +51,30 @@ public static class CsrFile
         {
             throw new InvalidDataException($"{path}: corrupt contents ({e.Message})", e);
         }
+    }
+
+    /// <summary>Rows, columns, non-zeros, row offsets and column indices: the matrix part of the format, shared with the prepared data cache.</summary>
+    internal static void WriteMatrix(BinaryWriter writer, CsrMatrix matrix)
+    {
+        writer.Write(matrix.RowCount);
+        writer.Write(matrix.ColumnCount);
+        writer.Write(matrix.NonZeroCount);
+        writer.Write(MemoryMarshal.AsBytes(matrix.RowOffsets.AsSpan()));
+        writer.Write(MemoryMarshal.AsBytes(matrix.Indices.AsSpan()));
+    }
+
+    /// <summary>Reads what <see cref="WriteMatrix"/> wrote; throws <see cref="InvalidDataException"/> on a corrupt header.</summary>
+    internal static CsrMatrix ReadMatrix(BinaryReader reader, string path)
+    {
+        int rows = reader.ReadInt32();
+        int columns = reader.ReadInt32();
+        long nonZeros = reader.ReadInt64();
+        if (rows < 0 || columns < 0 || nonZeros < 0 || nonZeros > int.MaxValue)
+            throw new InvalidDataException($"{path}: corrupt header");
+        var offsets = new long[rows + 1];
+        var indices = new int[nonZeros];
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(offsets.AsSpan()));
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(indices.AsSpan()));
+        return new CsrMatrix(columns, offsets, indices);
     }
 }

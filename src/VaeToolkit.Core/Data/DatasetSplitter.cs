@@ -1,5 +1,4 @@
-using System.Globalization;
-using VaeToolkit.Configuration;
+using System.Runtime.CompilerServices;
 
 namespace VaeToolkit.Data;
 
@@ -7,140 +6,153 @@ namespace VaeToolkit.Data;
 /// The preprocessing of Liang et al. (2018), as in their notebook: drop duplicate user-item pairs, keep
 /// users with at least <c>min_items_per_user</c> items, shuffle the users, hold out the last
 /// <c>heldout_users</c> of the shuffle as test users and the ones before them as validation users, keep
-/// only the training users' items, and split each held-out user's items into fold-in and targets.
+/// only the training users' items, and split each held-out user's items into fold-in and targets:
+/// a seeded random <c>target_fraction</c> of them, or (<c>target_split: latest</c>) the latest ones.
 /// </summary>
 /// <remarks>
-/// Determinism: users are first put in id order (<see cref="IdComparer"/>), then shuffled with
+/// Determinism: users are first put in id order (<see cref="IdOrder"/>), then shuffled with
 /// <see cref="Random.Shuffle{T}(T[])"/> on <c>new Random(seed)</c>; the same generator then draws the
-/// targets of the validation users and then of the test users, in their shuffled order. Item indices
-/// follow the order in which the training users' items first appear in the source.
+/// targets of the validation users and then of the test users, in their shuffled order, each draw a
+/// partial Fisher-Yates shuffle of the user's items in item index order. Item indices follow the order
+/// in which the training users' items first appear in the source. With latest targets, a pair seen
+/// twice takes its latest time, and equal times are ordered by item index. The per-user work
+/// (deduplicating, mapping, sorting) runs on every core; the result does not depend on it.
 /// </remarks>
 internal static class DatasetSplitter
 {
     /// <summary>Held-out users with fewer items than this keep all of them as fold-in, with no targets.</summary>
     public const int MinItemsToSplit = 5;
 
-    public static PreparedDataset Split(InteractionLog log, DataConfig data, int seed, string name, string dataHash)
+    public static PreparedDataset Split(InteractionTable table, SplitSettings settings, string name, string dataHash)
     {
-        if (log.RowsRead == 0)
-            throw new DataFormatException(log.Source, 0, "no interactions: the source has no data rows");
-        if (log.Count == 0)
-            throw new DataFormatException(log.Source, 0,
-                $"no interactions left: none of the {log.RowsRead:N0} rows has a rating above data.positive_threshold = {Number(data.PositiveThreshold)}");
+        if (table.RowsRead == 0)
+            throw new DataFormatException(table.Source, 0, "no interactions: the source has no data rows");
+        if (table.Count == 0)
+            throw new DataFormatException(table.Source, 0, $"no interactions left: none of the {table.RowsRead:N0} rows has {settings.FilterText}");
+        if (settings.LatestTargets && table.Times is null)
+            throw new InvalidOperationException("latest targets need the interaction times");
 
-        int[][] itemsByUser = DistinctItemsByUser(log);
-        int[] kept = Enumerable.Range(0, itemsByUser.Length).Where(u => itemsByUser[u].Length >= data.MinItemsPerUser).ToArray();
+        var byUser = UserRows.Build(table);
+        int[] kept = Enumerable.Range(0, table.UserIds.Length).Where(u => byUser.Length(u) >= settings.MinItemsPerUser).ToArray();
         if (kept.Length == 0)
-            throw new DataFormatException(log.Source, 0,
-                $"no users left: no user has at least data.min_items_per_user = {data.MinItemsPerUser} distinct positive items (the most any user has is {itemsByUser.Max(row => row.Length)})");
+        {
+            int most = Enumerable.Range(0, table.UserIds.Length).Max(byUser.Length);
+            throw new DataFormatException(table.Source, 0,
+                $"no users left: no user has at least data.min_items_per_user = {settings.MinItemsPerUser} distinct positive items (the most any user has is {most})");
+        }
 
-        int heldOut = data.HeldoutUsers ?? Math.Clamp(kept.Length / 10, 1, DataConfig.MaxAutomaticHeldoutUsers);
+        int heldOut = settings.HeldoutUsers ?? Math.Clamp(kept.Length / 10, 1, settings.MaxAutomaticHeldoutUsers);
         if (kept.Length <= 2 * heldOut)
         {
             int largest = (kept.Length - 1) / 2;
             string hint = largest >= 1 ? $"; set data.heldout_users to at most {largest}" : "; there are too few users for a held-out split";
-            throw new DataFormatException(log.Source, 0,
+            throw new DataFormatException(table.Source, 0,
                 $"{kept.Length} users are left after filtering, but data.heldout_users = {heldOut} needs more than {2 * heldOut} " +
                 $"({heldOut} validation and {heldOut} test users plus at least one training user){hint}");
         }
 
-        Array.Sort(kept, (a, b) => IdComparer.Instance.Compare(log.UserIds[a], log.UserIds[b]));
-        var random = new Random(seed);
+        IdOrder.Sort(kept, table.UserIds);
+        var random = new Random(settings.Seed);
         random.Shuffle(kept);
         int[] trainUsers = kept[..^(2 * heldOut)];
         int[] validationUsers = kept[^(2 * heldOut)..^heldOut];
         int[] testUsers = kept[^heldOut..];
 
-        int[] itemIndex = IndexTrainingItems(log, trainUsers, out string[] itemIds);
-        var train = new CsrBuilder();
-        foreach (int user in trainUsers) train.AddRow(Map(itemsByUser[user], itemIndex));
+        int[] itemIndex = IndexTrainingItems(table, trainUsers, out string[] itemIds);
         return new PreparedDataset
         {
             Name = name,
             ItemIds = itemIds,
-            TrainUserIds = Ids(log, trainUsers),
-            Train = train.Build(itemIds.Length),
-            Validation = HoldOut(log, validationUsers, itemsByUser, itemIndex, itemIds.Length, data.TargetFraction, random),
-            Test = HoldOut(log, testUsers, itemsByUser, itemIndex, itemIds.Length, data.TargetFraction, random),
+            TrainUserIds = Ids(table, trainUsers),
+            Train = TrainingRows(byUser, trainUsers, itemIndex, itemIds.Length),
+            Validation = HoldOut(table, byUser, validationUsers, itemIndex, itemIds.Length, settings, random),
+            Test = HoldOut(table, byUser, testUsers, itemIndex, itemIds.Length, settings, random),
             DataHash = dataHash,
         };
     }
 
-    /// <summary>Each user's items, sorted and without duplicates.</summary>
-    private static int[][] DistinctItemsByUser(InteractionLog log)
-    {
-        ReadOnlySpan<int> users = log.Users;
-        ReadOnlySpan<int> items = log.Items;
-        var counts = new int[log.UserIds.Count];
-        foreach (int user in users) counts[user]++;
-        var lists = Array.ConvertAll(counts, count => new int[count]);
-        Array.Clear(counts);
-        for (int k = 0; k < users.Length; k++) lists[users[k]][counts[users[k]]++] = items[k];
-
-        for (int u = 0; u < lists.Length; u++)
-        {
-            int[] row = lists[u];
-            Array.Sort(row);
-            int distinct = 0;
-            for (int i = 0; i < row.Length; i++)
-                if (distinct == 0 || row[i] != row[distinct - 1]) row[distinct++] = row[i];
-            if (distinct < row.Length) lists[u] = row[..distinct];
-        }
-        return lists;
-    }
-
     /// <summary>Numbers the training users' items in order of first appearance; other items map to -1.</summary>
-    private static int[] IndexTrainingItems(InteractionLog log, int[] trainUsers, out string[] itemIds)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int[] IndexTrainingItems(InteractionTable table, int[] trainUsers, out string[] itemIds)
     {
-        var isTrain = new bool[log.UserIds.Count];
+        var isTrain = new bool[table.UserIds.Length];
         foreach (int user in trainUsers) isTrain[user] = true;
-        var itemIndex = new int[log.ItemIds.Count];
+        var itemIndex = new int[table.ItemIds.Length];
         Array.Fill(itemIndex, -1);
         var ids = new List<string>();
-        ReadOnlySpan<int> users = log.Users;
-        ReadOnlySpan<int> items = log.Items;
+        int[] users = table.Users;
+        int[] items = table.Items;
         for (int k = 0; k < users.Length; k++)
         {
             if (!isTrain[users[k]] || itemIndex[items[k]] >= 0) continue;
             itemIndex[items[k]] = ids.Count;
-            ids.Add(log.ItemIds[items[k]]);
+            ids.Add(table.ItemIds[items[k]]);
         }
         itemIds = ids.ToArray();
         return itemIndex;
     }
 
-    private static HeldOutUsers HoldOut(InteractionLog log, int[] users, int[][] itemsByUser, int[] itemIndex, int itemCount, double targetFraction, Random random)
+    /// <summary>The training users' rows, mapped to item indices and sorted; rows are filled in parallel.</summary>
+    private static CsrMatrix TrainingRows(UserRows byUser, int[] trainUsers, int[] itemIndex, int itemCount)
+    {
+        var offsets = new long[trainUsers.Length + 1];
+        for (int r = 0; r < trainUsers.Length; r++) offsets[r + 1] = offsets[r] + byUser.Length(trainUsers[r]);
+        var indices = new int[offsets[^1]];
+        Parallel.For(0, trainUsers.Length, r =>
+        {
+            Span<int> row = indices.AsSpan((int)offsets[r], (int)(offsets[r + 1] - offsets[r]));
+            ReadOnlySpan<int> raw = byUser.Items(trainUsers[r]);
+            for (int i = 0; i < raw.Length; i++) row[i] = itemIndex[raw[i]];
+            row.Sort();
+        });
+        return new CsrMatrix(itemCount, offsets, indices);
+    }
+
+    private static HeldOutUsers HoldOut(InteractionTable table, UserRows byUser, int[] users, int[] itemIndex, int itemCount, SplitSettings settings, Random random)
     {
         var foldIn = new CsrBuilder();
         var targets = new CsrBuilder();
+        var items = new List<int>();
+        var times = new List<long>();
         foreach (int user in users)
         {
             // Only items the model knows (the training users' items) can be input or target.
-            int[] items = Map(itemsByUser[user], itemIndex);
-            int targetCount = items.Length >= MinItemsToSplit ? (int)(targetFraction * items.Length) : 0;
+            items.Clear();
+            times.Clear();
+            ReadOnlySpan<int> raw = byUser.Items(user);
+            ReadOnlySpan<long> rawTimes = settings.LatestTargets ? byUser.Times(user) : default;
+            for (int i = 0; i < raw.Length; i++)
+            {
+                if (itemIndex[raw[i]] < 0) continue;
+                items.Add(itemIndex[raw[i]]);
+                if (settings.LatestTargets) times.Add(rawTimes[i]);
+            }
+            int[] row = items.ToArray();
+            int targetCount = row.Length >= MinItemsToSplit ? (int)(settings.TargetFraction * row.Length) : 0;
+            if (settings.LatestTargets)
+            {
+                // Oldest first (equal times by item index), so the targets are the last targetCount items.
+                var byTime = new (long Time, int Item)[row.Length];
+                for (int i = 0; i < row.Length; i++) byTime[i] = (times[i], row[i]);
+                Array.Sort(byTime);
+                int[] ordered = Array.ConvertAll(byTime, pair => pair.Item);
+                foldIn.AddRow(ordered[..^targetCount]);
+                targets.AddRow(ordered[^targetCount..]);
+                continue;
+            }
+            Array.Sort(row);
             for (int i = 0; i < targetCount; i++)
             {
-                int j = random.Next(i, items.Length);
-                (items[i], items[j]) = (items[j], items[i]);
+                int j = random.Next(i, row.Length);
+                (row[i], row[j]) = (row[j], row[i]);
             }
-            targets.AddRow(items[..targetCount]);
-            foldIn.AddRow(items[targetCount..]);
+            targets.AddRow(row[..targetCount]);
+            foldIn.AddRow(row[targetCount..]);
         }
-        return new HeldOutUsers(Ids(log, users), foldIn.Build(itemCount), targets.Build(itemCount));
+        return new HeldOutUsers(Ids(table, users), foldIn.Build(itemCount), targets.Build(itemCount));
     }
 
-    /// <summary>The mapped indices of <paramref name="rawItems"/>, leaving out unmapped ones.</summary>
-    private static int[] Map(int[] rawItems, int[] itemIndex)
-    {
-        var mapped = new List<int>(rawItems.Length);
-        foreach (int raw in rawItems)
-            if (itemIndex[raw] >= 0) mapped.Add(itemIndex[raw]);
-        return mapped.ToArray();
-    }
-
-    private static string[] Ids(InteractionLog log, int[] users) => Array.ConvertAll(users, u => log.UserIds[u]);
-
-    private static string Number(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "null";
+    private static string[] Ids(InteractionTable table, int[] users) => Array.ConvertAll(users, u => table.UserIds[u]);
 
     /// <summary>Appends rows to a CSR matrix; each row is sorted on the way in.</summary>
     private sealed class CsrBuilder

@@ -3,10 +3,16 @@ namespace VaeToolkit.Data;
 /// <summary>
 /// Splits one line of a delimited file into fields without allocating per field. A field that starts
 /// with a double quote may hold delimiters, and <c>""</c> inside it stands for one quote (RFC 4180);
-/// a quoted field cannot span lines. One instance is reused for every line of a file.
+/// a quoted field cannot span lines. Formats that never quote (MovieLens <c>::</c> and <c>|</c> files) turn
+/// quoting off, so that a title starting with a quote stays as it is. One instance is reused for every line.
 /// </summary>
-internal sealed class DelimitedLine(char delimiter)
+internal sealed class DelimitedLine(string delimiter, bool quoted = true)
 {
+    public DelimitedLine(char delimiter)
+        : this(delimiter.ToString())
+    {
+    }
+
     private Range[] _fields = new Range[8];
     private char[] _unquoted = new char[256];
     private string _line = "";
@@ -23,7 +29,7 @@ internal sealed class DelimitedLine(char delimiter)
     {
         _line = line;
         Count = 0;
-        _fromUnquoted = line.Contains('"');
+        _fromUnquoted = quoted && delimiter.Length == 1 && line.Contains('"');
         return _fromUnquoted ? SplitQuoted(line) : SplitPlain(line);
     }
 
@@ -32,14 +38,14 @@ internal sealed class DelimitedLine(char delimiter)
         int start = 0;
         while (true)
         {
-            int end = line.IndexOf(delimiter, start);
+            int end = line.IndexOf(delimiter, start, StringComparison.Ordinal);
             if (end < 0)
             {
                 AddField(start..line.Length);
                 return true;
             }
             AddField(start..end);
-            start = end + 1;
+            start = end + delimiter.Length;
         }
     }
 
@@ -66,7 +72,7 @@ internal sealed class DelimitedLine(char delimiter)
                 }
             }
             // Text after a closing quote, or a whole unquoted field, runs to the next delimiter.
-            while (i < line.Length && line[i] != delimiter) _unquoted[written++] = line[i++];
+            while (i < line.Length && line[i] != delimiter[0]) _unquoted[written++] = line[i++];
             AddField(start..written);
             if (i >= line.Length) return true;
             i++;

@@ -1,25 +1,21 @@
-using System.Text;
-
 namespace VaeToolkit.Data;
 
-/// <summary>
-/// Reads item display names from a file shaped like MovieLens <c>movies.csv</c>: a header line, then
-/// <c>id,name,...</c> rows whose fields may be quoted.
-/// </summary>
+/// <summary>Reads item display names from an <see cref="ItemNamesFile"/>, in its encoding (Latin-1 for the older MovieLens sets).</summary>
 internal static class ItemNameReader
 {
     /// <summary>The name of each of <paramref name="itemIds"/>; an item the file does not name keeps its id.</summary>
-    public static string[] Read(string path, char delimiter, IReadOnlyList<string> itemIds)
+    public static string[] Read(ItemNamesFile file, IReadOnlyList<string> itemIds)
     {
+        string path = file.Path;
         if (!File.Exists(path)) throw new FileNotFoundException($"item names file not found: {path}", path);
         var indexOf = new Dictionary<string, int>(itemIds.Count, StringComparer.Ordinal);
         for (int i = 0; i < itemIds.Count; i++) indexOf[itemIds[i]] = i;
         var lookup = indexOf.GetAlternateLookup<ReadOnlySpan<char>>();
         var names = new string?[itemIds.Count];
-        var fields = new DelimitedLine(delimiter);
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var fields = new DelimitedLine(file.Delimiter, file.Quoted);
+        using var reader = new StreamReader(path, file.Encoding, detectEncodingFromByteOrderMarks: true);
         long lineNumber = 0;
-        bool headerSeen = false;
+        bool headerSeen = !file.Header;
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
@@ -30,13 +26,21 @@ internal static class ItemNameReader
                 headerSeen = true;
                 continue;
             }
-            if (fields.Count < 2) throw new DataFormatException(path, lineNumber, "expected an item id and a name");
-            if (lookup.TryGetValue(fields[0], out int item))
-                names[item] ??= fields[1].ToString();
+            if (fields.Count <= file.NameColumn) throw new DataFormatException(path, lineNumber, "expected an item id and a name");
+            if (!lookup.TryGetValue(fields[0], out int item) || names[item] is not null) continue;
+            names[item] = file.NameToEndOfLine ? RestOfLine(line, file.Delimiter, file.NameColumn) : fields[file.NameColumn].ToString();
         }
 
         var result = new string[itemIds.Count];
         for (int i = 0; i < result.Length; i++) result[i] = names[i] ?? itemIds[i];
         return result;
+    }
+
+    /// <summary>Everything after the first <paramref name="column"/> delimiters.</summary>
+    private static string RestOfLine(string line, string delimiter, int column)
+    {
+        int start = 0;
+        for (int i = 0; i < column; i++) start = line.IndexOf(delimiter, start, StringComparison.Ordinal) + delimiter.Length;
+        return line[start..].Trim();
     }
 }

@@ -1,11 +1,14 @@
 using System.IO.Compression;
+using System.Text.RegularExpressions;
 
 namespace VaeToolkit.Data;
 
 /// <summary>
 /// Finds a MovieLens data set on disk, or downloads it from GroupLens into the user cache. A set lives
-/// at <c>&lt;folder&gt;/&lt;name&gt;/ratings.csv</c>; the folders searched, in order, are
-/// <c>data.data_dir</c>, <c>$VAETOOLKIT_DATA</c> and <see cref="CacheDirectory"/>.
+/// at <c>&lt;folder&gt;/&lt;name&gt;/&lt;ratings file&gt;</c> (<c>ratings.csv</c>; <c>ratings.dat</c> for ml-1m,
+/// <c>u.data</c> for ml-100k); the folders searched, in order, are <c>data.data_dir</c>,
+/// <c>$VAETOOLKIT_DATA</c> and <see cref="CacheDirectory"/>. Other named data sets are looked for in
+/// <c>&lt;folder&gt;/&lt;name&gt;/</c> of the same folders.
 /// </summary>
 public sealed class MovieLensSource
 {
@@ -16,9 +19,17 @@ public sealed class MovieLensSource
 
     public static readonly Uri DefaultBaseUrl = new("https://files.grouplens.org/datasets/movielens/");
 
-    // The files kept from an archive; ml-20m also holds large genome files nobody here reads.
-    // ratings.csv comes last: its presence marks a complete set.
-    private static readonly string[] KeptFiles = ["movies.csv", "README.txt", "ratings.csv"];
+    private static readonly Layout CsvLayout = new("ratings.csv", "movies.csv", "README.txt", line => line?.Trim() == RatingsHeader, $"'{RatingsHeader}'");
+
+    private static readonly Dictionary<string, Layout> Layouts = new(StringComparer.Ordinal)
+    {
+        ["ml-latest-small"] = CsvLayout,
+        ["ml-20m"] = CsvLayout,
+        ["ml-1m"] = new("ratings.dat", "movies.dat", "README",
+            line => line is not null && Regex.IsMatch(line, @"^\d+::\d+::\d+::\d+\s*$"), "a line like '1::1193::5::978300760'"),
+        ["ml-100k"] = new("u.data", "u.item", "README",
+            line => line is not null && Regex.IsMatch(line, @"^\d+\t\d+\t\d+\t\d+\s*$"), "a line like '196\t242\t3\t881250949'"),
+    };
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
@@ -65,7 +76,7 @@ public sealed class MovieLensSource
         return Path.Combine(root, "vaetoolkit", "datasets");
     }
 
-    /// <summary>The folders searched for <c>&lt;name&gt;/ratings.csv</c>, in order.</summary>
+    /// <summary>The folders searched for <c>&lt;name&gt;/</c>, in order.</summary>
     public IReadOnlyList<string> SearchDirectories(string? dataDir)
     {
         var folders = new List<string>();
@@ -77,27 +88,37 @@ public sealed class MovieLensSource
 
     public Uri DownloadUrl(string name) => new(BaseUrl, $"{name}.zip");
 
-    /// <summary>The path of <c>&lt;name&gt;/ratings.csv</c>: the first one found, or else a fresh download.</summary>
+    /// <summary>The ratings file of a MovieLens set: <c>ratings.csv</c>, <c>ratings.dat</c> (ml-1m) or <c>u.data</c> (ml-100k).</summary>
+    public static string RatingsFileName(string name) => LayoutOf(name).RatingsFile;
+
+    /// <summary>The movie titles file of a MovieLens set: <c>movies.csv</c>, <c>movies.dat</c> (ml-1m) or <c>u.item</c> (ml-100k).</summary>
+    public static string MoviesFileName(string name) => LayoutOf(name).MoviesFile;
+
+    /// <summary>The path of <c>&lt;name&gt;/&lt;ratings file&gt;</c>: the first one found, or else a fresh download.</summary>
     /// <exception cref="DatasetDownloadException">The set is nowhere on disk and the download failed.</exception>
     public string FindOrDownload(string name, string? dataDir, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
+        Layout layout = LayoutOf(name);
         IReadOnlyList<string> folders = SearchDirectories(dataDir);
         foreach (string folder in folders)
         {
-            string ratings = Path.Combine(folder, name, "ratings.csv");
+            string ratings = Path.Combine(folder, name, layout.RatingsFile);
             if (File.Exists(ratings)) return ratings;
         }
         log?.Report($"{name} was not found in {string.Join(", ", folders)}; downloading it.");
-        Download(name, Path.Combine(folders[0], name, "ratings.csv"), log, cancellationToken);
-        return Path.Combine(CacheDirectory, name, "ratings.csv");
+        Download(name, layout, Path.Combine(folders[0], name, layout.RatingsFile), log, cancellationToken);
+        return Path.Combine(CacheDirectory, name, layout.RatingsFile);
     }
 
+    private static Layout LayoutOf(string name) =>
+        Layouts.TryGetValue(name, out var layout) ? layout : throw new ArgumentException($"'{name}' is not a MovieLens data set ({string.Join(", ", Layouts.Keys)})", nameof(name));
+
     /// <summary>
-    /// Downloads <c>&lt;name&gt;.zip</c>, checks that it holds a MovieLens <c>ratings.csv</c>, and unpacks it to
+    /// Downloads <c>&lt;name&gt;.zip</c>, checks that it holds the set's ratings file in its format, and unpacks it to
     /// <c>&lt;cache&gt;/&lt;name&gt;</c>. A failure names the URL and <paramref name="manualPath"/>, where the user
-    /// can put <c>ratings.csv</c> by hand.
+    /// can put the ratings file by hand.
     /// </summary>
-    private void Download(string name, string manualPath, IProgress<string>? log, CancellationToken cancellationToken)
+    private void Download(string name, Layout layout, string manualPath, IProgress<string>? log, CancellationToken cancellationToken)
     {
         Uri url = DownloadUrl(name);
         string zipPath = Path.Combine(CacheDirectory, $"{name}.zip.partial-{Guid.NewGuid():N}");
@@ -105,7 +126,7 @@ public sealed class MovieLensSource
         {
             Directory.CreateDirectory(CacheDirectory);
             DownloadAsync(url, zipPath, log, cancellationToken).GetAwaiter().GetResult();
-            Unpack(zipPath, name, Path.Combine(CacheDirectory, name));
+            Unpack(zipPath, name, layout, Path.Combine(CacheDirectory, name));
             log?.Report($"{name} is ready in {Path.Combine(CacheDirectory, name)}.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -114,11 +135,11 @@ public sealed class MovieLensSource
         }
         catch (OperationCanceledException e)
         {
-            throw Failure(name, url, manualPath, $"no response for {Timeout.TotalSeconds:0.#} s", e);
+            throw Failure(name, layout, url, manualPath, $"no response for {Timeout.TotalSeconds:0.#} s", e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            throw Failure(name, url, manualPath, e.Message, e);
+            throw Failure(name, layout, url, manualPath, e.Message, e);
         }
         finally
         {
@@ -126,10 +147,10 @@ public sealed class MovieLensSource
         }
     }
 
-    private static DatasetDownloadException Failure(string name, Uri url, string manualPath, string reason, Exception inner) =>
+    private static DatasetDownloadException Failure(string name, Layout layout, Uri url, string manualPath, string reason, Exception inner) =>
         new($"{name} is not on this machine and downloading {url} failed: {reason}. " +
-            $"Download it another way and put its ratings.csv (and movies.csv) at {manualPath}, " +
-            $"or point data.data_dir or ${EnvironmentVariable} at a folder that holds {name}/ratings.csv.",
+            $"Download it another way and put its {layout.RatingsFile} (and {layout.MoviesFile}) at {manualPath}, " +
+            $"or point data.data_dir or ${EnvironmentVariable} at a folder that holds {name}/{layout.RatingsFile}.",
             url, manualPath, inner);
 
     private async Task DownloadAsync(Uri url, string zipPath, IProgress<string>? log, CancellationToken cancellationToken)
@@ -180,23 +201,23 @@ public sealed class MovieLensSource
     }
 
     /// <summary>Checks the archive, unpacks the kept files next to the target and renames them into place.</summary>
-    private static void Unpack(string zipPath, string name, string target)
+    private static void Unpack(string zipPath, string name, Layout layout, string target)
     {
         string partial = $"{target}.partial-{Guid.NewGuid():N}";
         try
         {
             using (ZipArchive archive = ZipFile.OpenRead(zipPath))
             {
-                ZipArchiveEntry ratings = archive.GetEntry($"{name}/ratings.csv")
-                    ?? throw new InvalidDataException($"the archive holds no {name}/ratings.csv");
+                ZipArchiveEntry ratings = archive.GetEntry($"{name}/{layout.RatingsFile}")
+                    ?? throw new InvalidDataException($"the archive holds no {name}/{layout.RatingsFile}");
                 using (var reader = new StreamReader(ratings.Open()))
                 {
-                    string? header = reader.ReadLine();
-                    if (header?.Trim() != RatingsHeader)
-                        throw new InvalidDataException($"{name}/ratings.csv starts with '{header}', not '{RatingsHeader}'");
+                    string? first = reader.ReadLine();
+                    if (!layout.IsFirstLine(first))
+                        throw new InvalidDataException($"{name}/{layout.RatingsFile} starts with '{first}', not {layout.FirstLine}");
                 }
                 Directory.CreateDirectory(partial);
-                foreach (string file in KeptFiles)
+                foreach (string file in layout.KeptFiles)
                     archive.GetEntry($"{name}/{file}")?.ExtractToFile(Path.Combine(partial, file));
             }
 
@@ -205,8 +226,8 @@ public sealed class MovieLensSource
                 Directory.Move(partial, target);
                 return;
             }
-            // The folder exists without ratings.csv (the user made it, or an earlier attempt failed).
-            foreach (string file in KeptFiles)
+            // The folder exists without the ratings file (the user made it, or an earlier attempt failed).
+            foreach (string file in layout.KeptFiles)
             {
                 string from = Path.Combine(partial, file);
                 if (File.Exists(from)) File.Move(from, Path.Combine(target, file), overwrite: true);
@@ -216,5 +237,14 @@ public sealed class MovieLensSource
         {
             if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The files of one MovieLens set. <see cref="KeptFiles"/> are unpacked from the archive (ml-20m also
+    /// holds large genome files nobody here reads); the ratings file comes last: its presence marks a complete set.
+    /// </summary>
+    private sealed record Layout(string RatingsFile, string MoviesFile, string Readme, Func<string?, bool> IsFirstLine, string FirstLine)
+    {
+        public string[] KeptFiles => [MoviesFile, Readme, RatingsFile];
     }
 }

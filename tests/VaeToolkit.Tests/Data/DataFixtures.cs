@@ -48,10 +48,17 @@ internal static class DataFixtures
     public static VaeConfig SmallConfig(DataConfig data, int seed = 7) =>
         new() { Seed = seed, Data = data with { HeldoutUsers = 1, MinItemsPerUser = 1 } };
 
-    /// <summary>Prepares <paramref name="config"/>; MovieLens sets must be on disk unless <paramref name="movieLens"/> says otherwise.</summary>
-    public static PreparedDataset Load(VaeConfig config, MovieLensSource? movieLens = null, IProgress<string>? log = null) =>
-        DatasetLoader.Load(config, movieLens ?? NoDownload(Path.Combine(Path.GetTempPath(), "vaetoolkit-tests", "no-download")), log,
-            TestContext.Current.CancellationToken);
+    /// <summary>
+    /// Prepares <paramref name="config"/> without the prepared data cache (unless <paramref name="cacheDirectory"/> names one);
+    /// MovieLens sets must be on disk unless <paramref name="movieLens"/> says otherwise.
+    /// </summary>
+    public static PreparedDataset Load(VaeConfig config, MovieLensSource? movieLens = null, IProgress<string>? log = null, string? cacheDirectory = null) =>
+        Prepare(config, movieLens, log, cacheDirectory).Dataset;
+
+    public static DatasetPreparation Prepare(VaeConfig config, MovieLensSource? movieLens = null, IProgress<string>? log = null, string? cacheDirectory = null,
+        bool force = false) =>
+        new DatasetPreparer(movieLens ?? NoDownload(Path.Combine(Path.GetTempPath(), "vaetoolkit-tests", "no-download")), cacheDirectory)
+            .Prepare(config, force, log, TestContext.Current.CancellationToken);
 
     /// <summary>A source that finds nothing in its (empty) cache and fails the test if it tries to download.</summary>
     public static MovieLensSource NoDownload(string root) =>

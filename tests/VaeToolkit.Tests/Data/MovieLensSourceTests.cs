@@ -126,6 +126,55 @@ public sealed class MovieLensSourceTests : IDisposable
         Assert.Equal([DataDir, environment, Cache], source.SearchDirectories(DataDir));
     }
 
+    [Fact]
+    public void OlderSets_AreDownloadedWithTheirOwnFiles_AndCheckedByTheirFirstLine()
+    {
+        var fixture = new RatingFixture();
+        byte[] movies = System.Text.Encoding.Latin1.GetBytes("1::Misérables, Les (1995)::Drama\n");
+        byte[] zip = AddEntry(Zip(("ml-1m/ratings.dat", fixture.MovieLens1M()), ("ml-1m/users.dat", "1::F::1::10::48067\n")), "ml-1m/movies.dat", movies);
+        var handler = FakeHttpHandler.Serving(zip);
+        var config = new VaeConfig { Data = new DataConfig { Dataset = KnownDatasets.MovieLens1M, DataDir = DataDir } };
+
+        var dataset = DataFixtures.Load(config, Source(handler));
+
+        Assert.Equal([new Uri(BaseUrl, "ml-1m.zip")], handler.Requests);
+        Assert.Equal(["movies.dat", "ratings.dat"], Directory.GetFiles(Path.Combine(Cache, "ml-1m")).Select(Path.GetFileName).Order());
+        Assert.Equal("Misérables, Les (1995)", dataset.ItemNames![Array.IndexOf(dataset.ItemIds, "1")]);
+
+        var wrong = FakeHttpHandler.Serving(Zip(("ml-100k/u.data", "user,item\n1,2\n")));
+        var error = Assert.Throws<DatasetDownloadException>(() =>
+            DataFixtures.Load(config with { Data = config.Data with { Dataset = KnownDatasets.MovieLens100K } }, Source(wrong)));
+        Assert.Contains("ml-100k/u.data starts with 'user,item', not a line like", error.Message);
+        Assert.Contains($"put its u.data (and u.item) at {Path.Combine(DataDir, "ml-100k", "u.data")}", error.Message);
+    }
+
+    [Fact]
+    public void DataPath_NamesTheFolderOrFileOfAMovieLensSet()
+    {
+        string folder = Path.Combine(_scratch.Path, "elsewhere");
+        DataFixtures.Write(folder, "ratings.csv", DataFixtures.MovieLensRatings);
+        var config = DataFixtures.SmallConfig(new DataConfig { Dataset = KnownDatasets.MovieLens20M, Path = folder });
+
+        var fromFolder = DataFixtures.Load(config, Source(FakeHttpHandler.Failing(new InvalidOperationException("must not download"))));
+        var fromFile = DataFixtures.Load(config with { Data = config.Data with { Path = Path.Combine(folder, "ratings.csv") } });
+
+        Assert.Equal(DataFixtures.MovieLensPositives, DataFixtures.Pairs(fromFolder));
+        SplitInvariants.AssertIdentical(fromFolder, fromFile);
+        var missing = Assert.Throws<FileNotFoundException>(() =>
+            DataFixtures.Load(config with { Data = config.Data with { Dataset = KnownDatasets.MovieLens1M } }));
+        Assert.Contains($"data.path is {folder}, which is not ratings.dat nor a folder holding it", missing.Message);
+    }
+
+    private static byte[] AddEntry(byte[] zip, string path, byte[] contents)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(zip);
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        using (var entry = archive.CreateEntry(path).Open())
+            entry.Write(contents);
+        return buffer.ToArray();
+    }
+
     private static byte[] Zip(params (string Path, string Text)[] files)
     {
         using var buffer = new MemoryStream();

@@ -1,0 +1,35 @@
+namespace VaeToolkit.Data;
+
+/// <summary>
+/// The positive rows one worker read from one segment of a source, as <see cref="IdKeys"/> keys, in file
+/// order. A segment stops at its first malformed line and records it in <see cref="Error"/>.
+/// </summary>
+internal sealed class SegmentRows(int capacity, bool withTimes)
+{
+    public IdKeys UserKeys { get; } = new();
+
+    public IdKeys ItemKeys { get; } = new();
+
+    public List<int> Users { get; } = new(capacity);
+
+    public List<int> Items { get; } = new(capacity);
+
+    /// <summary>The timestamp (Unix seconds) of each row, when the split needs them; else null.</summary>
+    public List<long>? Times { get; } = withTimes ? new(capacity) : null;
+
+    /// <summary>Data rows seen before any filter.</summary>
+    public long RowsRead { get; set; }
+
+    /// <summary>Netflix: the item key of the last <c>movieId:</c> line, or null before the first one.</summary>
+    public int? CurrentItem { get; set; }
+
+    /// <summary>The first malformed line: its byte offset in the file, and what is wrong.</summary>
+    public (long Offset, string Reason)? Error { get; set; }
+
+    public void Add(int user, int item, long time)
+    {
+        Users.Add(user);
+        Items.Add(item);
+        Times?.Add(time);
+    }
+}

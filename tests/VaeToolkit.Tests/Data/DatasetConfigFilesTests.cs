@@ -1,0 +1,29 @@
+using VaeToolkit.Configuration;
+
+namespace VaeToolkit.Tests.Data;
+
+/// <summary>The data set configs shipped in configs/ load, and name the data set and protocol they say.</summary>
+public sealed class DatasetConfigFilesTests
+{
+    [Theory]
+    [InlineData("ml-20m_alt.yaml", KnownDatasets.MovieLens20MAlternative, 10000)]
+    [InlineData("netflix.yaml", KnownDatasets.Netflix, 40000)]
+    [InlineData("ml-1m.yaml", KnownDatasets.MovieLens1M, 600)]
+    [InlineData("lastfm.yaml", KnownDatasets.LastFm, null)]
+    [InlineData("pinterest.yaml", KnownDatasets.Pinterest, null)]
+    public void ConfigFile_Loads(string file, string dataset, int? heldoutUsers)
+    {
+        var config = ConfigLoader.Load(Path.Combine(ConfigsFolder(), file));
+
+        Assert.Equal(dataset, config.Data.Dataset);
+        Assert.Equal(heldoutUsers, config.Data.HeldoutUsers);
+        Assert.Null(config.Data.TargetSplit);
+    }
+
+    private static string ConfigsFolder()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "VaeToolkit.sln"))) return Path.Combine(folder.FullName, "configs");
+        throw new DirectoryNotFoundException($"no VaeToolkit.sln in any folder above {AppContext.BaseDirectory}");
+    }
+}

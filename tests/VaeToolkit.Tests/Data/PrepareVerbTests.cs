@@ -1,0 +1,93 @@
+using System.Text.Json;
+using VaeToolkit.Cli;
+
+namespace VaeToolkit.Tests.Data;
+
+/// <summary>The console verbs of data preparation: prepare, generate-ratings and prepare-benchmark.</summary>
+public sealed class PrepareVerbTests : IDisposable
+{
+    private readonly TemporaryDirectory _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exitCode = CliApp.Run(args, output, error, TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Prepare_PrintsTheReportAsJson_ThenUsesTheCache_UnlessForced()
+    {
+        string source = _scratch.Combine("ml-100k");
+        DataFixtures.Write(source, "u.data", new RatingFixture().MovieLens100K());
+        string[] args = ["prepare", "--dataset", "ml-100k", "--source", source, "--cache", _scratch.Combine("cache"), "--set", "data.heldout_users=3"];
+
+        var (exitCode, output, log) = Run(args);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Reading ", log);
+        using var report = JsonDocument.Parse(output);
+        JsonElement root = report.RootElement;
+        Assert.Equal("ml-100k", root.GetProperty("name").GetString());
+        Assert.False(root.GetProperty("from_cache").GetBoolean());
+        Assert.Equal(3, root.GetProperty("test_users").GetInt32());
+        int users = root.GetProperty("users").GetInt32();
+        Assert.Equal(users, root.GetProperty("train_users").GetInt32() + 6);
+        long interactions = root.GetProperty("interactions").GetInt64();
+        Assert.Equal(interactions / (double)(users * root.GetProperty("items").GetInt32()), root.GetProperty("density").GetDouble(), 12);
+        Assert.True(root.GetProperty("items_per_user").GetProperty("p50").GetInt32() >= 5);
+        Assert.Equal([Path.Combine(source, "u.data")], root.GetProperty("source_files").EnumerateArray().Select(e => e.GetString()));
+
+        using (var cached = JsonDocument.Parse(Run(args).Output))
+            Assert.True(cached.RootElement.GetProperty("from_cache").GetBoolean());
+        using (var forced = JsonDocument.Parse(Run([.. args, "--force"]).Output))
+            Assert.False(forced.RootElement.GetProperty("from_cache").GetBoolean());
+    }
+
+    [Fact]
+    public void Prepare_MissingSourceOfADataSetWithoutDownload_FailsNamingTheFiles()
+    {
+        var (exitCode, _, error) = Run("prepare", "--dataset", "pinterest", "--source", _scratch.Path, "--cache", _scratch.Combine("cache"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"pinterest was not found: expected pinterest-20.train.rating or pinterest-20.test.rating in {_scratch.Path}", error);
+    }
+
+    [Theory]
+    [InlineData(new[] { "prepare" }, "give --dataset or --config")]
+    [InlineData(new[] { "prepare", "--dataset", "ml-100k", "--speed", "9" }, "unknown option --speed for 'prepare'")]
+    [InlineData(new[] { "prepare-benchmark" }, "option --source is required")]
+    public void BadCommandLines_AreUsageErrors(string[] args, string message)
+    {
+        var (exitCode, _, error) = Run(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error);
+    }
+
+    [Fact]
+    public void GenerateRatings_ThenPrepareBenchmark_PrintFigures()
+    {
+        string ratings = _scratch.Combine("ratings.csv");
+        var (generated, generateOutput, _) = Run("generate-ratings", "--output", ratings, "--rows", "40000", "--users", "800", "--movies", "300");
+        Assert.Equal(0, generated);
+        using (var written = JsonDocument.Parse(generateOutput))
+            Assert.Equal(40000, written.RootElement.GetProperty("rows").GetInt64());
+
+        var (exitCode, output, _) = Run("prepare-benchmark", "--source", ratings, "--cache", _scratch.Combine("cache"));
+
+        Assert.Equal(0, exitCode);
+        using var report = JsonDocument.Parse(output);
+        JsonElement root = report.RootElement;
+        Assert.Equal(40000, root.GetProperty("rows").GetInt64());
+        Assert.True(root.GetProperty("rows_per_second").GetDouble() > 0);
+        Assert.True(root.GetProperty("peak_memory_mb").GetDouble() > 0);
+        Assert.True(root.GetProperty("cached_load_seconds").GetDouble() > 0);
+        Assert.True(root.GetProperty("stage_seconds").GetProperty("parse").GetDouble() > 0);
+        Assert.InRange(root.GetProperty("dataset").GetProperty("users").GetInt32(), 700, 800);
+        Assert.Equal(80, root.GetProperty("dataset").GetProperty("test_users").GetInt32());
+    }
+}
