@@ -44,10 +44,7 @@ internal sealed class Verbs(TextWriter error)
         string? dataset = line.Value("dataset");
         string? configFile = line.Value("config");
         if (dataset is null && configFile is null) throw new UsageException("give --dataset or --config");
-        var overrides = line.Values("set").ToList();
-        if (dataset is not null) overrides.Add($"data.dataset={dataset}");
-        if (line.Value("source") is string source) overrides.Add($"data.path={YamlText(Path.GetFullPath(source))}");
-        VaeConfig config = configFile is null ? ConfigLoader.Parse("", ConfigLoader.DefaultName, overrides) : ConfigLoader.Load(configFile, overrides);
+        VaeConfig config = ConfigLoader.ForDataset(configFile, dataset, line.Value("source"), line.Values("set"));
         var preparer = line.Value("cache") is string cache ? new DatasetPreparer(new MovieLensSource(), cache) : new DatasetPreparer();
         return preparer.Prepare(config, line.Flag("force"), new Log(error), cancellationToken).Report;
     }
@@ -121,8 +118,6 @@ internal sealed class Verbs(TextWriter error)
     }
 
     /// <summary>A YAML single-quoted scalar, for values put into --set style overrides.</summary>
-    private static string YamlText(string value) => "'" + value.Replace("'", "''") + "'";
-
     private sealed class Log(TextWriter error) : IProgress<string>
     {
         public void Report(string value) => error.WriteLine(value);

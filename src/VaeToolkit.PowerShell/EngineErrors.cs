@@ -15,7 +15,7 @@ namespace VaeToolkit.PowerShell;
 internal static class EngineErrors
 {
     public static bool IsExpected(Exception e) =>
-        e is ConfigException or DataFormatException or DatasetDownloadException or ModelBundleException or ExecutionProviderException
+        e is ConfigException or DataFormatException or DatasetDownloadException or DatasetSourceNotFoundException or ModelBundleException or ExecutionProviderException
             or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException;
 
     /// <param name="target">What the call was about, used when the exception names nothing more precise.</param>
@@ -26,6 +26,7 @@ internal static class EngineErrors
         DataFormatException d => new(d, ErrorIds.InvalidData, ErrorCategory.InvalidData, d.File),
         InvalidDataException => new(e, ErrorIds.InvalidData, ErrorCategory.InvalidData, target),
         DatasetDownloadException d => new(d, ErrorIds.DatasetUnavailable, ErrorCategory.ResourceUnavailable, d.ManualPath),
+        DatasetSourceNotFoundException d => new(d, ErrorIds.DataNotFound, ErrorCategory.ObjectNotFound, d.Dataset),
         ModelBundleException { MissingFiles.Count: > 0 } m => new(m, ErrorIds.ModelIncomplete, ErrorCategory.ObjectNotFound, m.Directory),
         ModelBundleException m => new(m, ErrorIds.InvalidModel, ErrorCategory.InvalidData, m.Directory),
         ExecutionProviderException x => new(x, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, x.Device),

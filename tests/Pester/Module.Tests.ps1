@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the four cmdlets' {
+    It 'exports exactly the five cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeTraining', 'Test-VaeModel')
+        $names | Should -Be @('Get-VaeDataset', 'Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeTraining', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -31,6 +31,7 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Test-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeModelEvaluation') }
     @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.RecommendationFileSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
     @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
+    @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
 ) {
     BeforeAll {
         $command = Get-Command $Name
@@ -131,6 +132,7 @@ Describe 'Format views' {
         'VaeToolkit.PowerShell.VaeTrainingResult'
         'VaeToolkit.Training.Runs.BenchmarkReport'
         'VaeToolkit.Inference.RecommendationFileSummary'
+        'VaeToolkit.Data.DatasetReport'
     ) {
         $views = (Get-FormatData -TypeName $_ -PowerShellVersion $PSVersionTable.PSVersion).FormatViewDefinition
         $views.Control | Should -BeOfType ([System.Management.Automation.TableControl])

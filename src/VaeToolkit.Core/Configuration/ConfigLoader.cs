@@ -48,6 +48,18 @@ public static class ConfigLoader
         return Read(new YamlSection(file, root, fromOverrides: fromOverrides), file);
     }
 
+    /// <summary>
+    /// The config to prepare one data set: a config file (or the defaults when there is none), then the
+    /// overrides, then the data set name and its source file or folder when given.
+    /// </summary>
+    public static VaeConfig ForDataset(string? configFile, string? dataset, string? source, IEnumerable<string>? overrides = null)
+    {
+        var all = new List<string>(overrides ?? []);
+        if (dataset is not null) all.Add($"data.dataset={dataset}");
+        if (source is not null) all.Add($"data.path='{Path.GetFullPath(source).Replace("'", "''")}'");
+        return configFile is null ? Parse("", DefaultName, all) : Load(configFile, all);
+    }
+
     /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
     public static VaeConfig Defaults => Parse("", DefaultName);
 
