@@ -32,6 +32,13 @@ public sealed record RunManifest
 
     public required string Device { get; init; }
 
+    /// <summary>The device's name, such as "NVIDIA H100 80GB HBM3" or the CPU model.</summary>
+    public string? DeviceName { get; init; }
+
+    public string Precision { get; init; } = "fp32";
+
+    public int Gpus { get; init; } = 1;
+
     public DatasetSummary? Data { get; init; }
 
     public DateTime StartedUtc { get; init; }

@@ -42,6 +42,8 @@ public sealed class TrainingJobTests : IDisposable
         Assert.Equal(result.Test.NdcgAt100, manifest.Test!.NdcgAt100);
         Assert.Equal(600 - 120, manifest.Data!.TrainUsers);
         Assert.False(string.IsNullOrEmpty(manifest.Versions.TorchSharp));
+        Assert.Equal(("cpu", "fp32", 1), (manifest.Device, manifest.Precision, manifest.Gpus));
+        Assert.Contains("threads", manifest.DeviceName);
 
         // The resolved config reads back to the config that ran.
         var saved = ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config));
