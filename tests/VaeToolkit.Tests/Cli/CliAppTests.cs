@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VaeToolkit.Cli;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.Tests.Cli;
@@ -28,33 +27,25 @@ public sealed class CliAppTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = CliApp.Run(args, output, error, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void TrainTestRecommend_WorkTogether()
     {
         string runDirectory = _scratch.Combine("run");
-        var (trained, trainOutput, trainLog) = Run("train", "--config", _config, "--output", runDirectory);
+        var (trained, trainOutput, trainLog) = CliRunner.Run("train", "--config", _config, "--output", runDirectory);
         Assert.Equal(0, trained);
         Assert.Contains("epoch    2/2", trainLog);
         using var training = JsonDocument.Parse(trainOutput);
         Assert.Equal(Path.GetFullPath(runDirectory), training.RootElement.GetProperty("run_path").GetString());
         double trainNdcg = training.RootElement.GetProperty("test").GetProperty("ndcg_at100").GetDouble();
 
-        var (tested, testOutput, _) = Run("test", "--model", runDirectory);
+        var (tested, testOutput, _) = CliRunner.Run("test", "--model", runDirectory);
         Assert.Equal(0, tested);
         using var test = JsonDocument.Parse(testOutput);
         Assert.Equal(trainNdcg, test.RootElement.GetProperty("ndcg_at100").GetDouble(), 9);
         Assert.Equal(50, test.RootElement.GetProperty("users").GetInt32());
 
         string knownUser = ModelBundle.Open(runDirectory).UserIds[0];
-        var (recommended, recommendOutput, recommendLog) = Run("recommend", "--model", runDirectory, "--user", knownUser, "--user", "no-such-user", "--top", "5");
+        var (recommended, recommendOutput, recommendLog) = CliRunner.Run("recommend", "--model", runDirectory, "--user", knownUser, "--user", "no-such-user", "--top", "5");
         Assert.Equal(3, recommended); // one id failed, the other was served
         Assert.Contains("no-such-user", recommendLog);
         using var results = JsonDocument.Parse(recommendOutput);
@@ -67,7 +58,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public void Benchmark_PrintsSpeedAsOneJsonObject()
     {
-        var (exitCode, output, _) = Run("benchmark", "--config", _config, "--epochs", "3");
+        var (exitCode, output, _) = CliRunner.Run("benchmark", "--config", _config, "--epochs", "3");
         Assert.Equal(0, exitCode);
         using var report = JsonDocument.Parse(output);
         Assert.Equal(3, report.RootElement.GetProperty("epoch_seconds").GetArrayLength());
@@ -82,7 +73,7 @@ public sealed class CliAppTests : IDisposable
     [InlineData(new[] { "recommend", "--model", "m", "--user", "1", "--items", "2" }, "exactly one of --user, --items or --input")]
     public void BadCommandLines_AreUsageErrors(string[] args, string message)
     {
-        var (exitCode, _, error) = Run(args);
+        var (exitCode, _, error) = CliRunner.Run(args);
         Assert.Equal(2, exitCode);
         Assert.Contains(message, error);
     }
@@ -91,7 +82,7 @@ public sealed class CliAppTests : IDisposable
     public void ConfigErrors_NameTheFileLineAndColumn()
     {
         File.WriteAllText(_config, "training:\n  epochs: 2\n  lerning_rate: 0.1\n");
-        var (exitCode, _, error) = Run("train", "--config", _config, "--output", _scratch.Combine("never"));
+        var (exitCode, _, error) = CliRunner.Run("train", "--config", _config, "--output", _scratch.Combine("never"));
         Assert.Equal(1, exitCode);
         Assert.Contains("small.yaml(3,3): error VAE0101: unknown key 'training.lerning_rate' (did you mean 'learning_rate'?)", error);
         Assert.False(Directory.Exists(_scratch.Combine("never")));
@@ -100,7 +91,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public void MissingModelFiles_AreNamed()
     {
-        var (exitCode, _, error) = Run("test", "--model", _scratch.Combine("no-model"));
+        var (exitCode, _, error) = CliRunner.Run("test", "--model", _scratch.Combine("no-model"));
         Assert.Equal(1, exitCode);
         Assert.Contains("no-model", error);
     }

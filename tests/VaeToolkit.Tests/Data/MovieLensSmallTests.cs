@@ -27,25 +27,7 @@ public sealed class MovieLensSmallTests
     public void UsersItemsAndInteractions_MatchAnIndependentReading()
     {
         var dataset = DataFixtures.Load(Config());
-        var positives = Positives.Value;
-
-        // Users with at least five positives (rating > 3.5) are kept, and only they.
-        var expectedUsers = positives.Where(p => p.Value.Count >= 5).Select(p => p.Key).ToHashSet();
-        Assert.Equal(expectedUsers, DataFixtures.AllUserIds(dataset).ToHashSet());
-
-        // Items are exactly the training users' positives, and training rows are those positives.
-        var trainItems = dataset.TrainUserIds.SelectMany(user => positives[user]).ToHashSet();
-        Assert.Equal(trainItems, dataset.ItemIds.ToHashSet());
-        for (int u = 0; u < dataset.TrainUserIds.Length; u++)
-            Assert.Equal(positives[dataset.TrainUserIds[u]], Ids(dataset, dataset.Train.Row(u)));
-
-        // Held-out users keep their positives among those items, split between fold-in and targets.
-        foreach (HeldOutUsers heldOut in new[] { dataset.Validation, dataset.Test })
-            for (int u = 0; u < heldOut.Count; u++)
-            {
-                var expected = positives[heldOut.UserIds[u]].Where(trainItems.Contains).ToHashSet();
-                Assert.Equal(expected, Ids(dataset, heldOut.FoldIn.Row(u)).Union(Ids(dataset, heldOut.Targets.Row(u))).ToHashSet());
-            }
+        ProtocolCheck.AssertFollows(dataset, Positives.Value, minItemsPerUser: 5, HeldoutUsers);
         Assert.NotNull(dataset.ItemNames);
         Assert.Equal("Toy Story (1995)", dataset.ItemNames[Array.IndexOf(dataset.ItemIds, "1")]);
     }
@@ -61,13 +43,6 @@ public sealed class MovieLensSmallTests
         Assert.NotEqual(first.DataHash, other.DataHash);
         Assert.NotEqual(first.Test.UserIds.Order(), other.Test.UserIds.Order());
         Assert.NotEqual(first.TrainUserIds, other.TrainUserIds);
-    }
-
-    private static HashSet<string> Ids(PreparedDataset dataset, ReadOnlySpan<int> items)
-    {
-        var ids = new HashSet<string>();
-        foreach (int item in items) ids.Add(dataset.ItemIds[item]);
-        return ids;
     }
 
     private static Dictionary<string, HashSet<string>> ReadPositives()

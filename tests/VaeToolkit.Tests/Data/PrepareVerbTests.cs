@@ -1,5 +1,6 @@
 using System.Text.Json;
-using VaeToolkit.Cli;
+
+using VaeToolkit.Tests.Cli;
 
 namespace VaeToolkit.Tests.Data;
 
@@ -10,14 +11,6 @@ public sealed class PrepareVerbTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = CliApp.Run(args, output, error, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Prepare_PrintsTheReportAsJson_ThenUsesTheCache_UnlessForced()
     {
@@ -25,7 +18,7 @@ public sealed class PrepareVerbTests : IDisposable
         DataFixtures.Write(source, "u.data", new RatingFixture().MovieLens100K());
         string[] args = ["prepare", "--dataset", "ml-100k", "--source", source, "--cache", _scratch.Combine("cache"), "--set", "data.heldout_users=3"];
 
-        var (exitCode, output, log) = Run(args);
+        var (exitCode, output, log) = CliRunner.Run(args);
 
         Assert.Equal(0, exitCode);
         Assert.Contains("Reading ", log);
@@ -41,16 +34,16 @@ public sealed class PrepareVerbTests : IDisposable
         Assert.True(root.GetProperty("items_per_user").GetProperty("p50").GetInt32() >= 5);
         Assert.Equal([Path.Combine(source, "u.data")], root.GetProperty("source_files").EnumerateArray().Select(e => e.GetString()));
 
-        using (var cached = JsonDocument.Parse(Run(args).Output))
+        using (var cached = JsonDocument.Parse(CliRunner.Run(args).Output))
             Assert.True(cached.RootElement.GetProperty("from_cache").GetBoolean());
-        using (var forced = JsonDocument.Parse(Run([.. args, "--force"]).Output))
+        using (var forced = JsonDocument.Parse(CliRunner.Run([.. args, "--force"]).Output))
             Assert.False(forced.RootElement.GetProperty("from_cache").GetBoolean());
     }
 
     [Fact]
     public void Prepare_MissingSourceOfADataSetWithoutDownload_FailsNamingTheFiles()
     {
-        var (exitCode, _, error) = Run("prepare", "--dataset", "pinterest", "--source", _scratch.Path, "--cache", _scratch.Combine("cache"));
+        var (exitCode, _, error) = CliRunner.Run("prepare", "--dataset", "pinterest", "--source", _scratch.Path, "--cache", _scratch.Combine("cache"));
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"pinterest was not found: expected pinterest-20.train.rating or pinterest-20.test.rating in {_scratch.Path}", error);
@@ -62,7 +55,7 @@ public sealed class PrepareVerbTests : IDisposable
     [InlineData(new[] { "prepare-benchmark" }, "option --source is required")]
     public void BadCommandLines_AreUsageErrors(string[] args, string message)
     {
-        var (exitCode, _, error) = Run(args);
+        var (exitCode, _, error) = CliRunner.Run(args);
 
         Assert.Equal(2, exitCode);
         Assert.Contains(message, error);
@@ -72,12 +65,12 @@ public sealed class PrepareVerbTests : IDisposable
     public void GenerateRatings_ThenPrepareBenchmark_PrintFigures()
     {
         string ratings = _scratch.Combine("ratings.csv");
-        var (generated, generateOutput, _) = Run("generate-ratings", "--output", ratings, "--rows", "40000", "--users", "800", "--movies", "300");
+        var (generated, generateOutput, _) = CliRunner.Run("generate-ratings", "--output", ratings, "--rows", "40000", "--users", "800", "--movies", "300");
         Assert.Equal(0, generated);
         using (var written = JsonDocument.Parse(generateOutput))
             Assert.Equal(40000, written.RootElement.GetProperty("rows").GetInt64());
 
-        var (exitCode, output, _) = Run("prepare-benchmark", "--source", ratings, "--cache", _scratch.Combine("cache"));
+        var (exitCode, output, _) = CliRunner.Run("prepare-benchmark", "--source", ratings, "--cache", _scratch.Combine("cache"));
 
         Assert.Equal(0, exitCode);
         using var report = JsonDocument.Parse(output);
