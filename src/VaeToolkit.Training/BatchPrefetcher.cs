@@ -7,7 +7,8 @@ namespace VaeToolkit.Training;
 /// <summary>
 /// Builds the host arrays of the coming batches on a background thread, a couple of batches ahead,
 /// so that the device never waits for the host. Each batch arrives split into one list of passes per
-/// replica (a replica's shard, cut into passes that fit its memory).
+/// replica (a replica's shard, cut into passes that fit its memory). With <c>pin</c> (a CUDA device)
+/// the batches come already in pinned host memory.
 /// </summary>
 internal sealed class BatchPrefetcher : IDisposable
 {
@@ -17,39 +18,48 @@ internal sealed class BatchPrefetcher : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _producer;
 
-    public BatchPrefetcher(CsrMatrix matrix, int[] order, int batchSize, int replicas, int? maxUsersPerPass)
+    /// <param name="epochOrders">Each epoch's order of the rows, taken lazily: the batches of one epoch
+    /// after another, without a pause between epochs.</param>
+    public BatchPrefetcher(CsrMatrix matrix, IEnumerable<int[]> epochOrders, int batchSize, int replicas, int? maxUsersPerPass, bool pin = false)
     {
         _producer = Task.Run(() =>
         {
             try
             {
-                for (int start = 0; start < order.Length; start += batchSize)
-                {
-                    int size = Math.Min(batchSize, order.Length - start);
-                    var shards = new HostBatch[replicas][];
-                    for (int r = 0; r < replicas; r++)
-                    {
-                        // Replica r takes the r-th contiguous shard of the batch.
-                        int shardStart = start + (int)((long)size * r / replicas);
-                        int shardEnd = start + (int)((long)size * (r + 1) / replicas);
-                        int pass = Math.Max(1, maxUsersPerPass ?? shardEnd - shardStart);
-                        var passes = new List<HostBatch>();
-                        for (int at = shardStart; at < shardEnd; at += pass)
-                            passes.Add(HostBatch.Build(matrix, order.AsSpan(at, Math.Min(pass, shardEnd - at))));
-                        shards[r] = [.. passes];
-                    }
-                    _ready.Add(shards, _stop.Token);
-                }
+                foreach (int[] order in epochOrders)
+                    for (int start = 0; start < order.Length; start += batchSize)
+                        _ready.Add(Shards(matrix, order.AsSpan(start, Math.Min(batchSize, order.Length - start)), replicas, maxUsersPerPass, pin), _stop.Token);
             }
             catch (OperationCanceledException)
             {
-                // Disposed before the epoch ended.
+                // Disposed before the last epoch ended.
             }
             finally
             {
                 _ready.CompleteAdding();
             }
         });
+    }
+
+    /// <summary>One batch of <paramref name="rows"/>, cut into replica r's contiguous r-th shard, each cut into passes.</summary>
+    private static HostBatch[][] Shards(CsrMatrix matrix, ReadOnlySpan<int> rows, int replicas, int? maxUsersPerPass, bool pin)
+    {
+        var shards = new HostBatch[replicas][];
+        for (int r = 0; r < replicas; r++)
+        {
+            int shardStart = (int)((long)rows.Length * r / replicas);
+            int shardEnd = (int)((long)rows.Length * (r + 1) / replicas);
+            int pass = Math.Max(1, maxUsersPerPass ?? shardEnd - shardStart);
+            var passes = new List<HostBatch>();
+            for (int at = shardStart; at < shardEnd; at += pass)
+            {
+                var batch = HostBatch.Build(matrix, rows[at..Math.Min(at + pass, shardEnd)]);
+                if (pin) batch.Pin();
+                passes.Add(batch);
+            }
+            shards[r] = [.. passes];
+        }
+        return shards;
     }
 
     /// <summary>The next batch: for each replica, its passes.</summary>

@@ -10,7 +10,7 @@ public static partial class DeviceDescription
     public static string Describe(Device device)
     {
         if (device.type == DeviceType.CUDA)
-            return NvidiaModel(Math.Max(device.index, 0)) ?? $"CUDA device {Math.Max(device.index, 0)}";
+            return NvidiaModel(Math.Max(device.index, 0)) ?? CudaRuntime.DeviceName(Math.Max(device.index, 0)) ?? $"CUDA device {Math.Max(device.index, 0)}";
         string cpu = CpuModel() ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
         return $"{cpu} ({get_num_threads()} threads)";
     }

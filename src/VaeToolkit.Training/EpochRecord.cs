@@ -11,5 +11,11 @@ public sealed record EpochRecord(
     double? ValidationSeconds,
     int ValidationUsers)
 {
+    /// <summary>
+    /// Seconds the host took to issue the epoch's training work. On a GPU the device runs behind the
+    /// host, so a figure close to <see cref="TrainSeconds"/> means the host, not the device, sets the pace.
+    /// </summary>
+    public double? IssueSeconds { get; init; }
+
     public double TrainUsersPerSecond => TrainSeconds > 0 ? TrainUsers / TrainSeconds : 0;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,25 +33,8 @@ public static class MemoryPlanner
     }
 
     /// <summary>Free and total memory of a CUDA device through the CUDA runtime; null when it cannot be asked.</summary>
-    public static (long Free, long Total)? QueryCuda(Device device)
-    {
-        if (device.type != DeviceType.CUDA) return null;
-        foreach (string name in new[] { "libcudart.so.13", "libcudart.so.12", "libcudart.so", "cudart64_13.dll", "cudart64_12.dll" })
-        {
-            if (!NativeLibrary.TryLoad(name, out IntPtr library)) continue;
-            if (!NativeLibrary.TryGetExport(library, "cudaSetDevice", out IntPtr setDevice)
-                || !NativeLibrary.TryGetExport(library, "cudaMemGetInfo", out IntPtr memGetInfo))
-                continue;
-            unsafe
-            {
-                long free = 0, total = 0;
-                if (((delegate* unmanaged<int, int>)setDevice)(Math.Max(device.index, 0)) != 0) return null;
-                if (((delegate* unmanaged<long*, long*, int>)memGetInfo)(&free, &total) != 0) return null;
-                return (free, total);
-            }
-        }
-        return null;
-    }
+    public static (long Free, long Total)? QueryCuda(Device device) =>
+        device.type == DeviceType.CUDA ? CudaRuntime.MemoryInfo(Math.Max(device.index, 0)) : null;
 
     private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 }

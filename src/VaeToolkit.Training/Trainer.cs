@@ -120,10 +120,15 @@ public sealed class Trainer : IDisposable
         bool resumed = firstEpoch > 1;
 
         int batches = (data.Train.RowCount + training.BatchSize - 1) / training.BatchSize;
+        // One prefetcher for the whole run, so that it builds the next epoch's first batches while this
+        // epoch ends and validates.
+        var epochOrders = Enumerable.Range(firstEpoch, Math.Max(0, training.Epochs - firstEpoch + 1))
+            .Select(epoch => ShuffledRows(data.Train.RowCount, _config.Seed, epoch));
+        using var prefetcher = new BatchPrefetcher(data.Train, epochOrders, training.BatchSize, _replicas.Count, MaxUsersPerPass, pin: Device.type == DeviceType.CUDA);
         for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
         {
             var watch = Stopwatch.StartNew();
-            (double loss, double klWeight) = TrainEpoch(data.Train, epoch, ref step, batches, progress, cancellationToken);
+            (double loss, double klWeight, double issueSeconds) = TrainEpoch(prefetcher, epoch, ref step, batches, progress, cancellationToken);
             double trainSeconds = watch.Elapsed.TotalSeconds;
 
             double? ndcg = null;
@@ -142,7 +147,10 @@ public sealed class Trainer : IDisposable
                 }
             }
 
-            var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets);
+            var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
+            {
+                IssueSeconds = issueSeconds,
+            };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, training.Epochs, batches, batches, record));
 
@@ -189,18 +197,19 @@ public sealed class Trainer : IDisposable
         return accumulator.NdcgAt100;
     }
 
-    private (double MeanLoss, double KlWeight) TrainEpoch(CsrMatrix train, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// One epoch. Besides the mean loss and the last KL weight it returns how long the host took to issue
+    /// the epoch's work: the device runs behind it, and the loss read at the end waits for the device.
+    /// </summary>
+    private (double MeanLoss, double KlWeight, double IssueSeconds) TrainEpoch(BatchPrefetcher prefetcher, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
+        var issueWatch = Stopwatch.StartNew();
         var training = _config.Training;
-        int[] order = ShuffledRows(train.RowCount, _config.Seed, epoch);
-        // One random stream per replica and epoch, so that a resumed run draws what the first one would have.
-        var generators = _replicas.Select((replica, r) =>
-            new Generator((ulong)_config.Seed * 1_000_003UL + (ulong)epoch + (ulong)r * 7_777_777UL, ParameterDevice(replica))).ToList();
+        var generators = _replicas.Select((replica, r) => EpochRandomStream(r, epoch, ParameterDevice(replica))).ToList();
         var lossSums = _replicas.Select(replica => zeros(1, device: ParameterDevice(replica))).ToList();
         double klWeight = 0;
         foreach (var replica in _replicas) replica.train();
 
-        using var prefetcher = new BatchPrefetcher(train, order, training.BatchSize, _replicas.Count, MaxUsersPerPass);
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -237,17 +246,18 @@ public sealed class Trainer : IDisposable
             progress?.Report(new TrainingProgress(epoch, training.Epochs, b + 1, batches, null));
         }
 
+        double issueSeconds = issueWatch.Elapsed.TotalSeconds;
         double meanLoss = lossSums.Sum(sum => (double)sum.item<float>()) / batches;
         foreach (var tensor in lossSums) tensor.Dispose();
-        foreach (var generator in generators) generator.Dispose();
-        return (meanLoss, klWeight);
+        foreach (var generator in generators) generator?.Dispose();
+        return (meanLoss, klWeight, issueSeconds);
     }
 
     /// <summary>
     /// One pass's part of the batch objective on replica <paramref name="r"/>: its users' negative ELBO
     /// weighted by their share of the batch, so that the passes' gradients add up to the batch's.
     /// </summary>
-    private Tensor PassLoss(int r, HostBatch pass, int batchSize, double klWeight, Generator generator)
+    private Tensor PassLoss(int r, HostBatch pass, int batchSize, double klWeight, Generator? generator)
     {
         var model = _replicas[r];
         var device = ParameterDevice(model);
@@ -272,6 +282,22 @@ public sealed class Trainer : IDisposable
         if (kl is not null)
             loss = loss + klWeight * kl;
         return loss * ((double)pass.Users / batchSize);
+    }
+
+    /// <summary>
+    /// One random stream per replica and epoch, so that a resumed run draws what the first one would have.
+    /// On the CPU that is a fresh generator. TorchSharp's generators are CPU-only, so on CUDA the
+    /// device's default generator is reseeded instead and null returned: the ops then draw from it.
+    /// </summary>
+    private Generator? EpochRandomStream(int replica, int epoch, Device device)
+    {
+        ulong seed = unchecked((ulong)_config.Seed * 1_000_003UL + (ulong)epoch + (ulong)replica * 7_777_777UL);
+        if (device.type != DeviceType.CUDA) return new Generator(seed, device);
+        // cuda.manual_seed seeds the current device's generator.
+        if (!CudaRuntime.SetDevice(Math.Max(device.index, 0)) && device.index > 0)
+            throw new DeviceUnavailableException(device.ToString(), "the CUDA runtime library could not be loaded to select the device");
+        cuda.manual_seed(unchecked((long)seed));
+        return null;
     }
 
     private static Device ParameterDevice(MultVae model) => model.parameters().First().device;

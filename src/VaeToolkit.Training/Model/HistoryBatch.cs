@@ -23,10 +23,10 @@ public sealed class HistoryBatch : IDisposable
 
     public int Users { get; }
 
-    /// <summary>int64 [nnz]: the items of every user, user after user.</summary>
+    /// <summary>int32 [nnz]: the items of every user, user after user.</summary>
     public Tensor ItemIndices { get; }
 
-    /// <summary>int64 [users]: where each user's items start in <see cref="ItemIndices"/>.</summary>
+    /// <summary>int32 [users]: where each user's items start in <see cref="ItemIndices"/>.</summary>
     public Tensor BagOffsets { get; }
 
     /// <summary>float32 [nnz]: 1/sqrt(count of the entry's user).</summary>
@@ -43,23 +43,28 @@ public sealed class HistoryBatch : IDisposable
         Upload(HostBatch.Build(matrix, rows), device);
 
     /// <summary>
-    /// Copies a host batch to <paramref name="device"/>. On CUDA the arrays go through pinned memory
-    /// and copy asynchronously, so the host does not wait for the device.
+    /// Copies a host batch to <paramref name="device"/> and derives the rest there. On CUDA the arrays
+    /// come from pinned memory (pinned on the prefetch thread, see <see cref="HostBatch.Pin"/>) and copy
+    /// asynchronously, so the host does not wait for the device.
     /// </summary>
-    public static HistoryBatch Upload(HostBatch host, Device device) =>
-        new(host.Users, Copy(host.ItemIndices, device), Copy(host.BagOffsets, device), Copy(host.NormWeights, device),
-            Copy(host.PositivePositions, device), Copy(host.Counts, device));
-
-    private static Tensor Copy(long[] values, Device device) => ToDevice(tensor(values), device);
-
-    private static Tensor Copy(float[] values, Device device) => ToDevice(tensor(values), device);
-
-    private static Tensor ToDevice(Tensor host, Device device)
+    public static HistoryBatch Upload(HostBatch host, Device device)
     {
-        if (device.type == DeviceType.CPU) return host;
-        using (host)
-        using (var pinned = host.pin_memory())
-            return pinned.to(device, non_blocking: true);
+        Tensor[] onHost = host.TakeTensors();
+        Tensor[] onDevice = device.type == DeviceType.CPU ? onHost : [.. onHost.Select(t => t.to(device, non_blocking: true))];
+        // Disposing a pinned source right after a non-blocking copy is safe: libtorch's pinned-memory
+        // cache keeps the block until the copy has finished.
+        if (device.type != DeviceType.CPU)
+            foreach (var t in onHost) t.Dispose();
+
+        var (itemIndices, entryRows, bagOffsets, counts) = (onDevice[0], onDevice[1], onDevice[2], onDevice[3]);
+        using (entryRows)
+        {
+            Tensor normWeights;
+            using (var norms = counts.rsqrt()) normWeights = norms.index_select(0, entryRows);
+            using var rowStarts = entryRows.to(ScalarType.Int64).mul_(host.Items);
+            Tensor positions = rowStarts.add(itemIndices);
+            return new(host.Users, itemIndices, bagOffsets, normWeights, positions, counts);
+        }
     }
 
     public void Dispose()

@@ -1,33 +1,44 @@
 using VaeToolkit.Data;
+using static TorchSharp.torch;
 
 namespace VaeToolkit.Training.Model;
 
 /// <summary>
 /// The arrays of a <see cref="HistoryBatch"/>, built on the host (on a background thread while the
-/// device works on the previous batch) and uploaded in one go.
+/// device works on the previous batch) and uploaded in one go. Only what the device cannot derive
+/// travels: each history entry's item and batch row (int32), and each user's offset and count; the
+/// positions and weights are computed on the device. For a CUDA device the prefetch thread also
+/// copies the arrays into page-locked (pinned) tensors, so that the upload is only an asynchronous copy.
 /// </summary>
 public sealed class HostBatch
 {
-    private HostBatch(int users, long[] itemIndices, long[] bagOffsets, float[] normWeights, long[] positivePositions, float[] counts)
+    private Tensor[]? _pinned;
+
+    private HostBatch(int users, int items, int[] itemIndices, int[] entryRows, int[] bagOffsets, float[] counts)
     {
         Users = users;
+        Items = items;
         ItemIndices = itemIndices;
+        EntryRows = entryRows;
         BagOffsets = bagOffsets;
-        NormWeights = normWeights;
-        PositivePositions = positivePositions;
         Counts = counts;
     }
 
     public int Users { get; }
 
-    public long[] ItemIndices { get; }
+    /// <summary>The number of items (columns of the logits).</summary>
+    public int Items { get; }
 
-    public long[] BagOffsets { get; }
+    /// <summary>The items of every user, user after user.</summary>
+    public int[] ItemIndices { get; }
 
-    public float[] NormWeights { get; }
+    /// <summary>The batch row (user) of each entry of <see cref="ItemIndices"/>.</summary>
+    public int[] EntryRows { get; }
 
-    public long[] PositivePositions { get; }
+    /// <summary>Where each user's items start in <see cref="ItemIndices"/>.</summary>
+    public int[] BagOffsets { get; }
 
+    /// <summary>Items per user.</summary>
     public float[] Counts { get; }
 
     /// <summary>The histories of <paramref name="rows"/> of <paramref name="matrix"/>.</summary>
@@ -35,27 +46,41 @@ public sealed class HostBatch
     {
         long entries = 0;
         foreach (int row in rows) entries += matrix.RowLength(row);
-        var itemIndices = new long[entries];
-        var positions = new long[entries];
-        var normWeights = new float[entries];
-        var bagOffsets = new long[rows.Length];
+        var itemIndices = new int[entries];
+        var entryRows = new int[entries];
+        var bagOffsets = new int[rows.Length];
         var counts = new float[rows.Length];
-        long at = 0;
+        int at = 0;
         for (int b = 0; b < rows.Length; b++)
         {
             ReadOnlySpan<int> items = matrix.Row(rows[b]);
             bagOffsets[b] = at;
             counts[b] = items.Length;
-            float norm = 1f / MathF.Sqrt(Math.Max(items.Length, 1));
-            long rowStart = (long)b * matrix.ColumnCount;
-            foreach (int item in items)
-            {
-                itemIndices[at] = item;
-                positions[at] = rowStart + item;
-                normWeights[at] = norm;
-                at++;
-            }
+            items.CopyTo(itemIndices.AsSpan(at));
+            entryRows.AsSpan(at, items.Length).Fill(b);
+            at += items.Length;
         }
-        return new HostBatch(rows.Length, itemIndices, bagOffsets, normWeights, positions, counts);
+        return new HostBatch(rows.Length, matrix.ColumnCount, itemIndices, entryRows, bagOffsets, counts);
+    }
+
+    /// <summary>Copies the arrays into pinned host tensors, ready for <see cref="TakeTensors"/>.</summary>
+    public void Pin() => _pinned ??= [.. Tensors().Select(Pinned)];
+
+    /// <summary>
+    /// The arrays as host tensors, in the order item indices, entry rows, bag offsets, counts: the
+    /// pinned ones when <see cref="Pin"/> was called (once only), else ordinary ones. The caller owns them.
+    /// </summary>
+    internal Tensor[] TakeTensors()
+    {
+        var taken = _pinned ?? Tensors();
+        _pinned = null;
+        return taken;
+    }
+
+    private Tensor[] Tensors() => [tensor(ItemIndices), tensor(EntryRows), tensor(BagOffsets), tensor(Counts)];
+
+    private static Tensor Pinned(Tensor pageable)
+    {
+        using (pageable) return pageable.pin_memory();
     }
 }

@@ -6,15 +6,13 @@ namespace VaeToolkit.Training.Model;
 public static class MultVaeObjective
 {
     /// <summary>
-    /// −log p(x | logits) for binary rows x under a multinomial: Σ_u (count_u × logsumexp(logits_u) −
-    /// Σ_{i∈u} logits_ui) / users. Only the positives' logits are gathered: no dense x is built.
+    /// −log p(x | logits) for binary rows x under a multinomial: −Σ_u Σ_{i∈u} log_softmax(logits_u)_i / users,
+    /// with the log-softmax in Float32 whatever the logits' type. Only the positives are gathered: no
+    /// dense x is built. (One fused log-softmax pass forward and one backward: measured faster than
+    /// count × logsumexp − Σ positives, whose log-sum-exp takes several passes over the logits.)
     /// </summary>
-    public static Tensor NegativeLogLikelihood(Tensor logits, HistoryBatch batch)
-    {
-        Tensor positives = logits.take(batch.PositivePositions).sum();
-        Tensor normalizers = (logits.logsumexp(1) * batch.Counts).sum();
-        return (normalizers - positives) / batch.Users;
-    }
+    public static Tensor NegativeLogLikelihood(Tensor logits, HistoryBatch batch) =>
+        -logits.log_softmax(1, ScalarType.Float32).take(batch.PositivePositions).sum() / batch.Users;
 
     /// <summary>KL(q(z|x) ‖ N(0, I)) = ½ Σ (−log σ² + σ² + μ² − 1), summed over dims, averaged over users.</summary>
     public static Tensor KlDivergence(Tensor mean, Tensor logVariance) =>

@@ -4,7 +4,8 @@ namespace VaeToolkit.Training.Runs;
 
 /// <summary>
 /// Training speed as the reference <c>--benchmark</c> reports it: mean epoch training and validation
-/// times after the warm-up epochs, and users per second.
+/// times after the warm-up epochs, and users per second. <c>mean_issue_seconds</c> is how long the host
+/// took to issue an epoch's work: near <c>mean_epoch_seconds</c>, the host sets the pace, not the device.
 /// </summary>
 public sealed record BenchmarkReport(
     string Dataset,
@@ -21,6 +22,7 @@ public sealed record BenchmarkReport(
     int BatchSize,
     double MeanEpochSeconds,
     double MeanValidationSeconds,
+    double MeanIssueSeconds,
     [property: JsonPropertyName("train_users_per_s")] double TrainUsersPerSecond,
     [property: JsonPropertyName("validation_users_per_s")] double ValidationUsersPerSecond,
     double BestValidationNdcgAt100,
@@ -39,7 +41,7 @@ public sealed record BenchmarkReport(
         int validationUsers = history[0].ValidationUsers;
         return new BenchmarkReport(
             dataset, device, deviceName, precision, gpus, threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
-            meanEpoch, meanValidation,
+            meanEpoch, meanValidation, measured.Average(e => e.IssueSeconds ?? 0),
             meanEpoch > 0 ? trainUsers / meanEpoch : 0,
             meanValidation > 0 ? validationUsers / meanValidation : 0,
             bestNdcg,

@@ -43,6 +43,33 @@ public sealed class GpuTrainingTests
     }
 
     [Fact]
+    public void CudaTraining_TheSeedFixesTheRun()
+    {
+        RequireCuda();
+        var data = TinyDatasets.Grouped();
+        float[] Weights(VaeConfig config)
+        {
+            using var trainer = new Trainer(config, data.ItemCount);
+            trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+            return [.. trainer.Model.parameters().SelectMany(p => p.cpu().data<float>().ToArray())];
+        }
+        var config = Config("fp32") with { Training = Config("fp32").Training with { Epochs = 3 } };
+        float[] first = Weights(config), again = Weights(config), otherSeed = Weights(config with { Seed = 12 });
+        double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(MaxDifference(first, again) < 1e-5, $"same seed differs by {MaxDifference(first, again)}");
+        Assert.True(MaxDifference(first, otherSeed) > 1e-3, "another seed gave the same weights");
+    }
+
+    [Fact]
+    public void CudaRuntime_ReportsTheDeviceNameAndMemory()
+    {
+        RequireCuda();
+        Assert.StartsWith("NVIDIA", CudaRuntime.DeviceName(0));
+        var (free, total) = CudaRuntime.MemoryInfo(0) ?? throw new InvalidOperationException("no CUDA runtime library found");
+        Assert.InRange(free, 1L << 20, total);
+    }
+
+    [Fact]
     public void Nccl_AllReduceWithOneRank_LeavesTheGradientAsItIs()
     {
         RequireCuda();

@@ -50,6 +50,27 @@ public sealed class MultVaeTests
         Assert.True(sparse.allclose(expected, rtol: 1e-5, atol: 1e-6));
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32, 1e-5)] // 10 items: padded to 12 for the product
+    [InlineData(ScalarType.BFloat16, 2e-2)] // padded to 16
+    public void Decode_PaddedOutputLayer_GivesTheProductOverTheRealItems(ScalarType computeType, double tolerance)
+    {
+        manual_seed(9);
+        using var model = new MultVae(10, new ModelConfig { Type = "dae", EncoderDims = [6, 4] }) { ComputeType = computeType };
+        var decoder = model.ToWeights().Decoder;
+        using var latent = randn(3, 4);
+
+        // Reference in Float32: tanh(z · W1 + b1) · W2 + b2.
+        Tensor Layer(DenseLayer layer, Tensor input) =>
+            input.matmul(tensor(layer.Weight).reshape(layer.Inputs, layer.Outputs)) + tensor(layer.Bias);
+        using var expected = Layer(decoder[1], Layer(decoder[0], latent).tanh());
+        using var logits = model.Decode(latent);
+
+        Assert.Equal(new long[] { 3, 10 }, logits.shape);
+        Assert.Equal(computeType, logits.dtype);
+        Assert.True(logits.to(ScalarType.Float32).allclose(expected, rtol: tolerance, atol: tolerance));
+    }
+
     [Fact]
     public void NegativeLogLikelihood_EqualsTheDenseMultinomialFormula()
     {

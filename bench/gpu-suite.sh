@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Every GPU check and figure of the CUDA work in one go, for a lent GPU host that has PyTorch (CUDA 13)
+# but no .NET. Stage first with scripts/gpu-benchmark.sh (the xunit assembly, which carries the CLI),
+# then on the host, from the repository root:
+#   bash .gpu/base/run.sh bash "$PWD/bench/gpu-suite.sh" [LOG_DIR]      (LOG_DIR defaults to $OUT)
+# run.sh starts this in the staged app folder. Each step has its own time limit and a failing step does
+# not stop the rest. Everything goes to LOG_DIR/suite.log, the benchmark reports (one JSON object per
+# line) to LOG_DIR/benchmarks.jsonl, and a summary table ends the output.
+set -u
+out=${1:-${OUT:-/tmp/vae-gpu-out}}
+mkdir -p "$out" /tmp/vae-gpu
+log=$out/suite.log
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/vae-gpu/cache}
+# The test assembly's dependency manifest describes this linux-x64 folder, the CLI's own does not.
+cli=(dotnet exec --depsfile VaeToolkit.Tests.deps.json --runtimeconfig VaeToolkit.Tests.runtimeconfig.json vaetoolkit.dll)
+
+# step NAME SECONDS COMMAND...: runs COMMAND with its output in the log, and notes its exit code and time.
+step() {
+  local name=$1 limit=$2 began=$SECONDS rc; shift 2
+  echo "== $name: $*" >>"$log"
+  timeout "$limit" "$@" >>"$log" 2>&1
+  rc=$?
+  echo "== $name: exit $rc after $((SECONDS - began)) s" | tee -a "$log"
+}
+
+# benchmark PRECISION EPOCHS: one CLI benchmark at ML-20M shape; its JSON report goes to benchmarks.jsonl.
+benchmark() {
+  local json=/tmp/vae-gpu/bench.json
+  rm -f "$json"
+  step "benchmark $1 x $2 epochs" 150 bash -c '"${@:2}" > "$1"' _ "$json" "${cli[@]}" benchmark \
+    --config configs/bench-ml20m-shape.yaml --device cuda --precision "$1" --epochs "$2"
+  [ -s "$json" ] && { tr -d '\n' <"$json"; echo; } >>"$out/benchmarks.jsonl"
+}
+
+step nvidia-smi 20 nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,clocks.sm,clocks.max.sm --format=csv
+benchmark bf16 8
+benchmark bf16 30
+benchmark fp32 30
+benchmark tf32 10
+benchmark fp16 8
+step gpu-tests 150 dotnet VaeToolkit.Tests.dll -class VaeToolkit.Tests.Training.GpuTrainingTests
+rm -rf /tmp/vae-gpu/quickstart
+step quickstart-train 120 "${cli[@]}" train --config configs/quickstart.yaml --device cuda --output /tmp/vae-gpu/quickstart
+step quickstart-test 120 "${cli[@]}" test --model /tmp/vae-gpu/quickstart
+# PyTorch finds its own CUDA libraries; the app folder on LD_LIBRARY_PATH is not for it.
+step pytorch-reference 150 env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 python3 "$repo/bench/pytorch_reference.py" --epochs 3 --variants dense,sparse-lsm-pad,coo-lsm-pad,csr-lsm-pad
+
+echo "== summary" | tee -a "$log"
+grep -E "Total:|\[FAIL\]" "$log" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$log"
+grep -E "users/s|failed:" "$log" | grep -v '^==' | tee -a /dev/null
+[ -s "$out/benchmarks.jsonl" ] && python3 - "$out/benchmarks.jsonl" <<'PY' | tee -a "$log"
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(f"{r['precision']:5} {r['epochs']:3} epochs  train {r['train_users_per_s']:12,.0f} users/s  "
+          f"validation {r['validation_users_per_s']:12,.0f} users/s  best NDCG@100 {r['best_validation_ndcg_at100']:.4f}  {r['device_name']}")
+PY
+true
