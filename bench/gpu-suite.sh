@@ -46,6 +46,25 @@ step quickstart-test 120 "${cli[@]}" test --model /tmp/vae-gpu/quickstart
 # PyTorch finds its own CUDA libraries; the app folder on LD_LIBRARY_PATH is not for it.
 step pytorch-reference 150 env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 python3 "$repo/bench/pytorch_reference.py" --epochs 3 --variants dense,sparse-lsm-pad,coo-lsm-pad,csr-lsm-pad
 
+# The C# trainer's kernels over ~1.5 steps (after 2000 launches), each timed alone by Nsight Compute.
+step ncu-kernels 240 ncu --clock-control none --metrics gpu__time_duration.sum --launch-skip 2000 --launch-count 350 \
+  --csv --log-file "$out/ncu-bf16.csv" "${cli[@]}" benchmark --config configs/bench-ml20m-shape.yaml --device cuda --precision bf16 --epochs 1
+[ -s "$out/ncu-bf16.csv" ] && python3 - "$out/ncu-bf16.csv" <<'PY' | tee -a "$log"
+import csv, collections, sys
+scale = {"nsecond": 1e-3, "usecond": 1.0, "msecond": 1e3}
+lines = open(sys.argv[1]).read().splitlines()
+rows = csv.DictReader(lines[next(i for i, l in enumerate(lines) if l.startswith('"ID"')):])
+total, calls = collections.Counter(), collections.Counter()
+for r in rows:
+    if r["Metric Name"] == "gpu__time_duration.sum":
+        name = r["Kernel Name"][:90]
+        total[name] += float(r["Metric Value"].replace(",", "")) * scale.get(r["Metric Unit"], 1.0)
+        calls[name] += 1
+print(f"ncu: {sum(calls.values())} kernels, {sum(total.values()) / 1000:.2f} ms in all")
+for name, us in total.most_common(20):
+    print(f"{us / 1000:8.3f} ms {calls[name]:4} x  {name}")
+PY
+
 echo "== summary" | tee -a "$log"
 grep -E "Total:|\[FAIL\]" "$log" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$log"
 grep -E "users/s|failed:" "$log" | grep -v '^==' | tee -a /dev/null

@@ -14,20 +14,23 @@ public static class MemoryPlanner
     public const double UsableShare = 0.8;
 
     /// <summary>
-    /// The most users per pass, given the free device memory before the first step. The model's weights
-    /// are already allocated; their gradients and Adam's two moments are not yet, so three more copies
-    /// are reserved. Per user a pass holds the logits, their gradient and the log-sum-exp workspace in
-    /// fp32, plus the half-precision logits and gradient in mixed precision.
+    /// The most users per pass, given the free device memory before the first step (the weights are
+    /// already allocated). Reserved first: the gradients, Adam's two moments and one transient gradient
+    /// as a layer's backward result is added to its gradient (4 × 4 bytes per parameter); in mixed
+    /// precision also the dense layers' half-precision weights and their gradients, padded copies
+    /// included (8 bytes per dense parameter). Per user a pass holds the logits, their log-softmax and
+    /// gradient in fp32 (12 bytes per item), plus the half-precision logits and gradient in mixed precision.
     /// </summary>
-    public static int MaxUsersPerPass(long freeBytes, int items, long parameterCount, ScalarType computeType)
+    public static int MaxUsersPerPass(long freeBytes, int items, long parameterCount, long denseParameterCount, ScalarType computeType)
     {
-        long reserved = 3 * 4 * parameterCount;
-        long bytesPerUser = (long)items * (12 + (computeType == ScalarType.Float32 ? 0 : 4));
+        bool half = computeType != ScalarType.Float32;
+        long reserved = 4 * 4 * parameterCount + (half ? 8 * denseParameterCount : 0);
+        long bytesPerUser = (long)items * (12 + (half ? 4 : 0));
         double usable = UsableShare * (freeBytes - reserved);
         long users = (long)(usable / bytesPerUser);
         if (users < 1)
             throw new InvalidOperationException(
-                $"the model does not fit: its {parameterCount:N0} parameters need {Gib(4 * 4 * parameterCount)} GiB with gradients and Adam state, " +
+                $"the model does not fit: its {parameterCount:N0} parameters need {Gib(4 * parameterCount + reserved)} GiB with gradients and Adam state, " +
                 $"but only {Gib(freeBytes + 4 * parameterCount)} GiB are free on the device; use smaller encoder_dims or fewer items");
         return (int)Math.Min(users, int.MaxValue);
     }

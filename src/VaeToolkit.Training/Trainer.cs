@@ -64,7 +64,7 @@ public sealed class Trainer : IDisposable
         if (MaxUsersPerPass is null && MemoryPlanner.QueryCuda(Device) is var (free, _))
         {
             long parameterCount = Model.parameters().Sum(p => p.numel());
-            int perPass = MemoryPlanner.MaxUsersPerPass(free, itemCount, parameterCount, computeType);
+            int perPass = MemoryPlanner.MaxUsersPerPass(free, itemCount, parameterCount, Model.DenseParameterCount, computeType);
             int perReplica = (config.Training.BatchSize + _replicas.Count - 1) / _replicas.Count;
             if (perPass < perReplica) MaxUsersPerPass = perPass;
         }
@@ -72,7 +72,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Users per forward/backward pass when a replica's share of a batch does not fit its device's memory
-    /// (its passes then accumulate gradients); null when the whole share fits.
+    /// (its passes then accumulate gradients); null when the whole share fits. It caps validation
+    /// batches too.
     /// </summary>
     public int? MaxUsersPerPass { get; }
 
@@ -181,7 +182,7 @@ public sealed class Trainer : IDisposable
         using var noGrad = no_grad();
         var withTargets = Enumerable.Range(0, users.Count).Where(u => users.Targets.RowLength(u) > 0).ToArray();
         var accumulator = new RankingMetricsAccumulator();
-        int batchSize = _config.Evaluation.BatchSize;
+        int batchSize = Math.Min(_config.Evaluation.BatchSize, MaxUsersPerPass ?? int.MaxValue);
         for (int start = 0; start < withTargets.Length; start += batchSize)
         {
             using var scope = NewDisposeScope();
@@ -335,8 +336,9 @@ public sealed class Trainer : IDisposable
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigWriter.ToYaml(comparable))));
     }
 
+    // Kept in host memory: on a GPU a second copy of a large catalogue's weights may not fit.
     private Dictionary<string, Tensor> CopyWeights() =>
-        Model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        Model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().to(DeviceType.CPU, copy: true));
 
     private void LoadWeights(Dictionary<string, Tensor> weights)
     {

@@ -57,6 +57,9 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// </summary>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;
 
+    /// <summary>Parameters of the dense layers (all but the item layer): the ones cast to <see cref="ComputeType"/>.</summary>
+    public long DenseParameterCount => encoder.Concat(decoder).SelectMany(layer => layer.parameters()).Sum(p => p.numel());
+
     /// <summary>The weight matrices (not biases), the ones the L2 penalty applies to.</summary>
     public IEnumerable<Tensor> WeightMatrices =>
         new Tensor[] { item_layer.weight! }.Concat(encoder.Select(l => (Tensor)l.weight)).Concat(decoder.Select(l => (Tensor)l.weight));

@@ -1,4 +1,5 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Data;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Parallel;
 using static TorchSharp.torch;
@@ -67,6 +68,45 @@ public sealed class GpuTrainingTests
         Assert.StartsWith("NVIDIA", CudaRuntime.DeviceName(0));
         var (free, total) = CudaRuntime.MemoryInfo(0) ?? throw new InvalidOperationException("no CUDA runtime library found");
         Assert.InRange(free, 1L << 20, total);
+    }
+
+    [Fact]
+    public void PinterestSizedCatalogue_TrainsOnOneGpu()
+    {
+        RequireCuda();
+        if (CudaRuntime.MemoryInfo(0) is not (_, long total) || total < 75L << 30) Assert.Skip("needs a GPU of 80 GB or more");
+        const int items = 2_565_241, users = 46_000, heldout = 200;
+        var random = new Random(4);
+        int[][] rows = [.. Enumerable.Range(0, users).Select(_ => Enumerable.Range(0, 20).Select(_ => random.Next(items)).ToArray())];
+        HeldOutUsers HeldOut(int first) => new(
+            [.. Enumerable.Range(first, heldout).Select(u => $"u{u}")],
+            CsrMatrix.FromRows([.. rows[first..(first + heldout)].Select(r => r[..16])], items),
+            CsrMatrix.FromRows([.. rows[first..(first + heldout)].Select(r => r[16..])], items));
+        int trainUsers = users - 2 * heldout;
+        var data = new PreparedDataset
+        {
+            Name = "pinterest-shape",
+            ItemIds = [.. Enumerable.Range(0, items).Select(i => $"i{i}")],
+            TrainUserIds = [.. Enumerable.Range(0, trainUsers).Select(u => $"u{u}")],
+            Train = CsrMatrix.FromRows(rows[..trainUsers], items),
+            Validation = HeldOut(trainUsers),
+            Test = HeldOut(trainUsers + heldout),
+            DataHash = "pinterest-shape",
+        };
+        var config = ConfigLoader.Defaults with
+        {
+            Device = "cuda",
+            Precision = "bf16",
+            Model = new ModelConfig { EncoderDims = [600, 200] },
+            Training = new TrainingConfig { Epochs = 1, BatchSize = 10000 },
+        };
+
+        using var trainer = new Trainer(config, items);
+        var outcome = trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+
+        Assert.InRange(trainer.MaxUsersPerPass ?? int.MaxValue, 1, 9999); // the batch had to be split into passes
+        Assert.True(double.IsFinite(outcome.History[0].Loss), $"loss {outcome.History[0].Loss}");
+        Assert.InRange(outcome.BestValidationNdcg, 0, 1);
     }
 
     [Fact]
