@@ -105,25 +105,35 @@ def sparse_loss(model, batch, dtype, log_softmax, pad=False, layout="bag"):
     return nll + 0.2 * kl
 
 
-def run(variant, precision, epochs, data):
+def trainer(variant, precision, data):
+    """A model, its optimizer and a step function for one variant; the step trains on users [start, end)."""
     torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     torch.manual_seed(0)
     model = MultVae(sparse=variant != "dense").cuda()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step(start, end):
+        batch = (*data, start, end)
+        if variant == "dense":
+            loss = dense_loss(model, batch, dtype)
+        else:
+            loss = sparse_loss(model, batch, dtype, log_softmax="-lsm" in variant, pad=variant.endswith("-pad"),
+                               layout=variant.split("-")[0].replace("sparse", "bag"))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+def run(variant, precision, epochs, data):
+    step = trainer(variant, precision, data)
     seconds = []
     for epoch in range(epochs):
         torch.cuda.synchronize()
         began = time.perf_counter()
         for start in range(0, USERS, BATCH):
-            batch = (*data, start, min(start + BATCH, USERS))
-            if variant == "dense":
-                loss = dense_loss(model, batch, dtype)
-            else:
-                loss = sparse_loss(model, batch, dtype, log_softmax="-lsm" in variant, pad=variant.endswith("-pad"), layout=variant.split("-")[0].replace("sparse", "bag"))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            step(start, min(start + BATCH, USERS))
         torch.cuda.synchronize()
         seconds.append(time.perf_counter() - began)
     measured = seconds[1:] or seconds
@@ -133,25 +143,13 @@ def run(variant, precision, epochs, data):
 
 def profile(variant, precision, data):
     from torch.profiler import ProfilerActivity, profile as torch_profile
-    torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-    model = MultVae(sparse=variant != "dense").cuda()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    def step(start):
-        batch = (*data, start, start + BATCH)
-        if variant == "dense":
-            loss = dense_loss(model, batch, dtype)
-        else:
-            loss = sparse_loss(model, batch, dtype, log_softmax="-lsm" in variant, pad=variant.endswith("-pad"), layout=variant.split("-")[0].replace("sparse", "bag"))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+    step = trainer(variant, precision, data)
     for start in range(0, 3 * BATCH, BATCH):
-        step(start)
+        step(start, start + BATCH)
     torch.cuda.synchronize()
     with torch_profile(activities=[ProfilerActivity.CUDA]) as prof:
         for start in range(0, 5 * BATCH, BATCH):
-            step(start)
+            step(start, start + BATCH)
         torch.cuda.synchronize()
     print(f"--- {variant} {precision}: 5 steps", flush=True)
     print(prof.key_averages().table(sort_by="self_cuda_time_total", row_limit=25, max_name_column_width=70), flush=True)
