@@ -14,7 +14,7 @@ namespace VaeToolkit.Training;
 
 /// <summary>
 /// Trains a <see cref="MultVae"/> as in the reference implementation: Adam, multinomial log-likelihood
-/// from the positives and a log-sum-exp (never a dense input), KL weight annealed per step as
+/// as the log-softmax gathered at the positives (never a dense input), KL weight annealed per step as
 /// min(anneal_cap, step / total_anneal_steps), an L2 penalty lam × Σ‖W‖², validation NDCG@100 every
 /// validation_step epochs, and the best epoch's weights as the result. The only optimizer user.
 /// With <c>gpus: N</c> it trains N replicas data-parallel: each takes its shard of every batch, the
