@@ -50,21 +50,20 @@ public sealed class HistoryBatch : IDisposable
     public static HistoryBatch Upload(HostBatch host, Device device)
     {
         Tensor[] onHost = host.TakeTensors();
-        Tensor[] onDevice = device.type == DeviceType.CPU ? onHost : [.. onHost.Select(t => t.to(device, non_blocking: true))];
-        // Disposing a pinned source right after a non-blocking copy is safe: libtorch's pinned-memory
-        // cache keeps the block until the copy has finished.
+        Tensor[] onDevice = onHost;
         if (device.type != DeviceType.CPU)
+        {
+            // Disposing a pinned source right after a non-blocking copy is safe: libtorch's pinned-memory
+            // cache keeps the block until the copy has finished.
+            onDevice = [.. onHost.Select(t => t.to(device, non_blocking: true))];
             foreach (var t in onHost) t.Dispose();
+        }
 
         var (itemIndices, entryRows, bagOffsets, counts) = (onDevice[0], onDevice[1], onDevice[2], onDevice[3]);
         using (entryRows)
-        {
-            Tensor normWeights;
-            using (var norms = counts.rsqrt()) normWeights = norms.index_select(0, entryRows);
-            using var rowStarts = entryRows.to(ScalarType.Int64).mul_(host.Items);
-            Tensor positions = rowStarts.add(itemIndices);
-            return new(host.Users, itemIndices, bagOffsets, normWeights, positions, counts);
-        }
+        using (var norms = counts.rsqrt())
+        using (var rowStarts = entryRows.to(ScalarType.Int64).mul_(host.Items))
+            return new(host.Users, itemIndices, bagOffsets, norms.index_select(0, entryRows), rowStarts.add(itemIndices), counts);
     }
 
     public void Dispose()
