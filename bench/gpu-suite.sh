@@ -24,22 +24,26 @@ step() {
   echo "== $name: exit $rc after $((SECONDS - began)) s" | tee -a "$log"
 }
 
-# benchmark PRECISION EPOCHS: one CLI benchmark at ML-20M shape; its JSON report goes to benchmarks.jsonl.
+# benchmark PRECISION EPOCHS [OPTION...]: one CLI benchmark at ML-20M shape; its JSON report goes to
+# benchmarks.jsonl.
 benchmark() {
   local json=/tmp/vae-gpu/bench.json
   rm -f "$json"
-  step "benchmark $1 x $2 epochs" 150 bash -c '"${@:2}" > "$1"' _ "$json" "${cli[@]}" benchmark \
-    --config configs/bench-ml20m-shape.yaml --device cuda --precision "$1" --epochs "$2"
+  step "benchmark $1 x $2 epochs ${*:3}" 150 bash -c '"${@:2}" > "$1"' _ "$json" "${cli[@]}" benchmark \
+    --config configs/bench-ml20m-shape.yaml --device cuda --precision "$1" --epochs "$2" "${@:3}"
   [ -s "$json" ] && { tr -d '\n' <"$json"; echo; } >>"$out/benchmarks.jsonl"
 }
 
 step nvidia-smi 20 nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,clocks.sm,clocks.max.sm --format=csv
+fused=(--set training.fused_kernels=true)
 benchmark bf16 8
-benchmark bf16 30
-benchmark fp32 30
+benchmark bf16 8 "${fused[@]}"
 benchmark tf32 10
-benchmark fp16 8
-step gpu-tests 150 dotnet VaeToolkit.Tests.dll -class VaeToolkit.Tests.Training.GpuTrainingTests
+benchmark tf32 10 "${fused[@]}"
+benchmark bf16 30 "${fused[@]}"
+benchmark fp32 30 "${fused[@]}"
+benchmark fp16 8 "${fused[@]}"
+step gpu-tests 180 dotnet VaeToolkit.Tests.dll -class VaeToolkit.Tests.Training.GpuTrainingTests -class VaeToolkit.Tests.Training.FusedKernelTests
 rm -rf /tmp/vae-gpu/quickstart
 step quickstart-train 120 "${cli[@]}" train --config configs/quickstart.yaml --device cuda --output /tmp/vae-gpu/quickstart
 step quickstart-test 120 "${cli[@]}" test --model /tmp/vae-gpu/quickstart
@@ -72,7 +76,7 @@ grep -E "users/s|failed:" "$log" | grep -v '^==' | tee -a /dev/null
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    print(f"{r['precision']:5} {r['epochs']:3} epochs  train {r['train_users_per_s']:12,.0f} users/s  "
+    print(f"{r['precision']:5} {r['kernels'][:20]:20} {r['epochs']:3} epochs  train {r['train_users_per_s']:12,.0f} users/s  "
           f"validation {r['validation_users_per_s']:12,.0f} users/s  best NDCG@100 {r['best_validation_ndcg_at100']:.4f}  {r['device_name']}")
 PY
 true

@@ -6,6 +6,7 @@ using TorchSharp.Modules;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Metrics;
+using VaeToolkit.Training.Kernels;
 using VaeToolkit.Training.Model;
 using VaeToolkit.Training.Parallel;
 using static TorchSharp.torch;
@@ -59,6 +60,7 @@ public sealed class Trainer : IDisposable
             _allReduce = Device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();
         if (config.Precision == Precisions.Fp16)
             _lossScaler = new DynamicLossScaler();
+        Kernels = UseFusedKernels(config);
 
         MaxUsersPerPass = config.Training.MaxUsersPerPass;
         if (MaxUsersPerPass is null && MemoryPlanner.QueryCuda(Device) is var (free, _))
@@ -87,6 +89,12 @@ public sealed class Trainer : IDisposable
     public IReadOnlyList<MultVae> Replicas => _replicas;
 
     public Device Device { get; }
+
+    /// <summary>
+    /// What runs the likelihood and the item layer: "fused (NVRTC x.y)" for the CUDA kernels, else
+    /// "libtorch", with the reason when the fused kernels were asked for but could not load.
+    /// </summary>
+    public string Kernels { get; }
 
     /// <summary>
     /// Trains on <paramref name="data"/>'s training users. With a checkpoint folder, a checkpoint is
@@ -232,17 +240,24 @@ public sealed class Trainer : IDisposable
             }
             if (training.Lam > 0)
             {
-                // The penalty belongs to the batch, not to a user: the first replica adds it once.
+                // The penalty belongs to the batch, not to a user: the first replica adds it once (the
+                // all-reduce shares it), its gradient straight into the gradients.
                 using var scope = NewDisposeScope();
-                Tensor penalty = MultVaeObjective.L2Penalty(Model.WeightMatrices, training.Lam);
-                (_lossScaler?.ScaleLoss(penalty) ?? penalty).backward();
-                lossSums[0].add_(penalty.detach());
+                using var noGrad = no_grad();
+                MultVaeObjective.AddL2PenaltyGradient(Model.WeightMatrices, training.Lam, _lossScaler?.Scale ?? 1);
+                lossSums[0].add_(MultVaeObjective.L2Penalty(Model.WeightMatrices, training.Lam));
             }
             if (_allReduce is not null)
                 _allReduce.AllReduceSum([.. _replicas.Select(replica => (IReadOnlyList<Tensor>)[.. replica.parameters().Select(p => p.grad!)])]);
             bool finite = _lossScaler is null || _lossScaler.UnscaleAndUpdate(_replicas.SelectMany(replica => replica.parameters()));
             if (finite)
-                foreach (var optimizer in _optimizers) optimizer.step();
+            {
+                for (int r = 0; r < _replicas.Count; r++)
+                {
+                    if (_replicas[r].FusedKernels is { } kernels && FusedAdam.CanStep(_optimizers[r])) FusedAdam.Step(kernels, _optimizers[r]);
+                    else _optimizers[r].step();
+                }
+            }
             step++;
             progress?.Report(new TrainingProgress(epoch, training.Epochs, b + 1, batches, null));
         }
@@ -277,9 +292,9 @@ public sealed class Trainer : IDisposable
             latent = mean + noise * (0.5 * logVariance).exp();
             kl = MultVaeObjective.KlDivergence(mean, logVariance);
         }
-        Tensor logits = model.Decode(latent);
-
-        Tensor loss = MultVaeObjective.NegativeLogLikelihood(logits, batch);
+        Tensor loss = model.FusedKernels is { } kernels
+            ? MultinomialLikelihood.NegativeLogLikelihood(kernels, model.DecodePadded(latent), model.ItemCount, batch)
+            : MultVaeObjective.NegativeLogLikelihood(model.Decode(latent), batch);
         if (kl is not null)
             loss = loss + klWeight * kl;
         return loss * ((double)pass.Users / batchSize);
@@ -299,6 +314,24 @@ public sealed class Trainer : IDisposable
             throw new DeviceUnavailableException(device.ToString(), "the CUDA runtime library could not be loaded to select the device");
         cuda.manual_seed(unchecked((long)seed));
         return null;
+    }
+
+    /// <summary>Gives each replica the fused kernels of its device when the config and the device allow.</summary>
+    private string UseFusedKernels(VaeConfig config)
+    {
+        if (Device.type != DeviceType.CUDA || !config.Training.FusedKernels) return "libtorch";
+        try
+        {
+            foreach (var replica in _replicas)
+                replica.FusedKernels = CudaKernels.For(ParameterDevice(replica));
+            var (major, minor) = Nvrtc.Version;
+            return $"fused (NVRTC {major}.{minor})";
+        }
+        catch (InvalidOperationException e)
+        {
+            foreach (var replica in _replicas) replica.FusedKernels = null;
+            return $"libtorch ({e.Message})";
+        }
     }
 
     private static Device ParameterDevice(MultVae model) => model.parameters().First().device;

@@ -167,6 +167,7 @@ public static class ConfigLoader
             CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1),
             WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0),
             MaxUsersPerPass = section.OptionalInt("max_users_per_pass", d.MaxUsersPerPass, min: 1),
+            FusedKernels = section.Bool("fused_kernels", d.FusedKernels),
             Threads = section.OptionalInt("threads", d.Threads, min: 1, max: 1024),
         };
         section.RejectUnknownKeys();

@@ -58,6 +58,7 @@ public static class ConfigWriter
         yaml.AppendLine($"  checkpoint_step: {t.CheckpointStep}");
         yaml.AppendLine($"  warm_up_epochs: {t.WarmUpEpochs}");
         yaml.AppendLine($"  max_users_per_pass: {(t.MaxUsersPerPass is int perPass ? perPass.ToString(CultureInfo.InvariantCulture) : "null")}");
+        yaml.AppendLine($"  fused_kernels: {(t.FusedKernels ? "true" : "false")}");
         yaml.AppendLine($"  threads: {(t.Threads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine("evaluation:");
         yaml.AppendLine($"  batch_size: {config.Evaluation.BatchSize}");

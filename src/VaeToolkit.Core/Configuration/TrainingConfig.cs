@@ -33,6 +33,14 @@ public sealed record TrainingConfig
     /// </summary>
     public int? MaxUsersPerPass { get; init; }
 
+    /// <summary>
+    /// On CUDA, run the likelihood, the first encoder layer and the Adam step as the fused kernels
+    /// compiled with NVRTC (the same maths in fewer passes over memory); where NVRTC is missing,
+    /// libtorch's operators run instead and the benchmark report says why. Off by default until the
+    /// kernels have been measured on a GPU (bench/NOTES.md).
+    /// </summary>
+    public bool FusedKernels { get; init; }
+
     /// <summary>CPU threads for TorchSharp; null leaves the library default.</summary>
     public int? Threads { get; init; }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Kernels;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Training.Model;
@@ -57,6 +58,27 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// </summary>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;
 
+    /// <summary>
+    /// When set, the item layer runs as <see cref="SparseItemLayer"/> on these kernels instead of
+    /// libtorch's embedding bag (the trainer sets it on CUDA devices; the weights are the same).
+    /// </summary>
+    internal IFusedKernels? FusedKernels { get; set; }
+
+    /// <summary>
+    /// Columns of <see cref="DecodePadded"/>'s logits: the items rounded up so that a row is a multiple
+    /// of 16 bytes in <see cref="ComputeType"/>. The matrix units run the output layer's products at
+    /// full speed only then: measured on an H200 at 20,108 items (not a multiple of 8), bf16 ran them
+    /// 3× slower.
+    /// </summary>
+    public int PaddedItemCount
+    {
+        get
+        {
+            int multiple = 16 / (ComputeType == ScalarType.Float32 ? 4 : 2);
+            return (ItemCount + multiple - 1) / multiple * multiple;
+        }
+    }
+
     /// <summary>Parameters of the dense layers (all but the item layer): the ones cast to <see cref="ComputeType"/>.</summary>
     public long DenseParameterCount => encoder.Concat(decoder).SelectMany(layer => layer.parameters()).Sum(p => p.numel());
 
@@ -75,7 +97,10 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public (Tensor Mean, Tensor? LogVariance) Encode(Tensor itemIndices, Tensor bagOffsets, Tensor entryWeights)
     {
         // The item layer is a gather-and-sum over the history: it stays in Float32.
-        Tensor hidden = item_layer.call(itemIndices, bagOffsets, entryWeights) + item_bias;
+        Tensor product = FusedKernels is { } kernels
+            ? SparseItemLayer.Product(kernels, item_layer.weight!, itemIndices, bagOffsets, entryWeights)
+            : item_layer.call(itemIndices, bagOffsets, entryWeights);
+        Tensor hidden = product + item_bias;
         foreach (var layer in encoder)
             hidden = Dense(layer, hidden.tanh());
         hidden = hidden.to(ScalarType.Float32);
@@ -90,10 +115,25 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// </summary>
     public Tensor Decode(Tensor latent)
     {
+        Tensor logits = DecodePadded(latent);
+        return PaddedItemCount == ItemCount ? logits : logits[.., ..ItemCount];
+    }
+
+    /// <summary>
+    /// The item logits as the output layer computes them: [users × <see cref="PaddedItemCount"/>], in
+    /// <see cref="ComputeType"/>, contiguous; the padding columns are logits of no item.
+    /// </summary>
+    public Tensor DecodePadded(Tensor latent)
+    {
         Tensor hidden = latent;
         for (int i = 0; i < decoder.Count - 1; i++)
             hidden = Dense(decoder[i], hidden).tanh();
-        return OutputLayer(hidden);
+        var layer = decoder[^1];
+        int padding = PaddedItemCount - ItemCount;
+        if (padding == 0) return Dense(layer, hidden);
+        Tensor weight = nn.functional.pad(layer.weight.to(ComputeType), [0, 0, 0, padding]);
+        Tensor bias = nn.functional.pad(layer.bias!.to(ComputeType), [0, padding]);
+        return nn.functional.linear(hidden.to(ComputeType), weight, bias);
     }
 
     /// <summary>x · Wᵀ + b in <see cref="ComputeType"/>; the casts of the Float32 weights are differentiable.</summary>
@@ -101,24 +141,6 @@ public sealed class MultVae : nn.Module<Tensor, Tensor, Tensor, Tensor>
         ComputeType == ScalarType.Float32
             ? layer.call(input)
             : nn.functional.linear(input.to(ComputeType), layer.weight.to(ComputeType), layer.bias!.to(ComputeType));
-
-    /// <summary>
-    /// The last decoder layer. Its three matrix products (forward and backward) are the largest in
-    /// training, and the matrix units run them at full speed only when a row of the [users × items]
-    /// logits is a multiple of 16 bytes: measured on an H200 at 20,108 items (not a multiple of 8),
-    /// bf16 ran them 3× slower. So the items are padded to that multiple for the product and the
-    /// padding is sliced off the logits.
-    /// </summary>
-    private Tensor OutputLayer(Tensor hidden)
-    {
-        var layer = decoder[^1];
-        int multiple = 16 / (ComputeType == ScalarType.Float32 ? 4 : 2);
-        int padding = (multiple - ItemCount % multiple) % multiple;
-        if (padding == 0) return Dense(layer, hidden);
-        Tensor weight = nn.functional.pad(layer.weight.to(ComputeType), [0, 0, 0, padding]);
-        Tensor bias = nn.functional.pad(layer.bias!.to(ComputeType), [0, padding]);
-        return nn.functional.linear(hidden.to(ComputeType), weight, bias)[.., ..ItemCount];
-    }
 
     /// <summary>Glorot-uniform weights and N(0, 0.001) biases, as in the reference implementation.</summary>
     public void ResetParameters()

@@ -20,5 +20,17 @@ public static class MultVaeObjective
 
     /// <summary>The L2 penalty lam × Σ‖W‖² over the weight matrices.</summary>
     public static Tensor L2Penalty(IEnumerable<Tensor> weights, double lam) =>
-        lam * stack(weights.Select(w => w.square().sum())).sum();
+        lam * stack(weights.Select(w => w.flatten().dot(w.flatten()))).sum();
+
+    /// <summary>
+    /// Adds the penalty's gradient, 2·lam·W × <paramref name="scale"/> (the fp16 loss scale), to each
+    /// matrix's gradient in place: one pass per matrix, where differentiating <see cref="L2Penalty"/>
+    /// would square, sum and multiply back in several.
+    /// </summary>
+    public static void AddL2PenaltyGradient(IEnumerable<Tensor> weights, double lam, double scale)
+    {
+        using var noGrad = no_grad();
+        foreach (var weight in weights)
+            weight.grad!.add_(weight, alpha: 2 * lam * scale);
+    }
 }

@@ -40,7 +40,7 @@ public sealed partial class NcclAllReduce : IGradientAllReduce
                 Tensor gradient = gradients[r][p];
                 if (gradient.dtype != ScalarType.Float32 || !gradient.is_contiguous())
                     throw new InvalidOperationException("NCCL all-reduce expects contiguous float32 gradients");
-                IntPtr data = THSTensor_data(gradient.Handle);
+                IntPtr data = TensorMemory.DataPointer(gradient);
                 Check(ncclAllReduce(data, data, (nuint)gradient.numel(), NcclFloat32, NcclSum, _communicators[r], IntPtr.Zero), "ncclAllReduce");
             }
             Check(ncclGroupEnd(), "ncclGroupEnd");
@@ -76,8 +76,4 @@ public sealed partial class NcclAllReduce : IGradientAllReduce
 
     [LibraryImport(Nccl)]
     private static partial IntPtr ncclGetErrorString(int result);
-
-    // TorchSharp keeps its data-pointer accessor internal; the native entry point is public.
-    [LibraryImport("LibTorchSharp")]
-    private static partial IntPtr THSTensor_data(IntPtr tensor);
 }

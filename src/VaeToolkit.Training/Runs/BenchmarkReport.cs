@@ -6,12 +6,14 @@ namespace VaeToolkit.Training.Runs;
 /// Training speed as the reference <c>--benchmark</c> reports it: mean epoch training and validation
 /// times after the warm-up epochs, and users per second. <c>mean_issue_seconds</c> is how long the host
 /// took to issue an epoch's work: near <c>mean_epoch_seconds</c>, the host sets the pace, not the device.
+/// <c>kernels</c> says whether the fused CUDA kernels ran, or libtorch's operators (and why).
 /// </summary>
 public sealed record BenchmarkReport(
     string Dataset,
     string Device,
     string DeviceName,
     string Precision,
+    string Kernels,
     int Gpus,
     int Threads,
     int Epochs,
@@ -30,7 +32,7 @@ public sealed record BenchmarkReport(
 {
     /// <summary>Averages over the epochs after <paramref name="warmUpEpochs"/> (all of them if none are left).</summary>
     public static BenchmarkReport From(IReadOnlyList<EpochRecord> history, int warmUpEpochs, string dataset, string device, string deviceName,
-        string precision, int gpus, int threads, int items, int batchSize, double bestNdcg)
+        string precision, string kernels, int gpus, int threads, int items, int batchSize, double bestNdcg)
     {
         var measured = history.Skip(warmUpEpochs).ToList();
         if (measured.Count == 0) measured = history.ToList();
@@ -40,7 +42,7 @@ public sealed record BenchmarkReport(
         int trainUsers = history[0].TrainUsers;
         int validationUsers = history[0].ValidationUsers;
         return new BenchmarkReport(
-            dataset, device, deviceName, precision, gpus, threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
+            dataset, device, deviceName, precision, kernels, gpus, threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
             meanEpoch, meanValidation, measured.Average(e => e.IssueSeconds ?? 0),
             meanEpoch > 0 ? trainUsers / meanEpoch : 0,
             meanValidation > 0 ? validationUsers / meanValidation : 0,

@@ -14,6 +14,6 @@ public static class TrainingBenchmark
         using var trainer = new Trainer(config, data.ItemCount);
         var outcome = trainer.Fit(data, checkpointFolder: null, resume: false, progress, cancellationToken);
         return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device, DeviceDescription.Describe(trainer.Device),
-            config.Precision, config.Gpus, TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
+            config.Precision, trainer.Kernels, config.Gpus, TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
     }
 }

@@ -1,0 +1,36 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Training.Kernels;
+
+/// <summary>
+/// TorchSharp's Adam step, one fused kernel per parameter, on the optimizer's own state: its moments are
+/// updated in place and its step counts advanced, so checkpoints and a later <c>step()</c> carry on as
+/// if TorchSharp had taken the step. Only plain Adam (no weight decay, amsgrad or maximize) is fused.
+/// </summary>
+internal static class FusedAdam
+{
+    public static bool CanStep(Adam optimizer) =>
+        optimizer.state_dict().Options.All(o => o is Adam.Options { weight_decay: 0 or null, amsgrad: false or null, maximize: false or null });
+
+    public static void Step(IFusedKernels kernels, Adam optimizer)
+    {
+        var state = optimizer.state_dict();
+        if (state.Options.Count != 1 || state.Options[0] is not Adam.Options options || !CanStep(optimizer))
+            throw new InvalidOperationException("the fused Adam step takes one parameter group without weight decay, amsgrad or maximize");
+        double beta1 = options.beta1 ?? 0.9, beta2 = options.beta2 ?? 0.999;
+        foreach (var (parameter, moments) in optimizer.parameters().Zip(state.State.Cast<Adam.State>()))
+        {
+            using var gradient = parameter.grad;
+            if (gradient is null) continue;
+            moments.step++;
+            var settings = new AdamStepSettings(
+                StepSize: options.LearningRate!.Value / (1 - Math.Pow(beta1, moments.step)),
+                Beta1: beta1,
+                Beta2: beta2,
+                InvSqrtBiasCorrection2: 1 / Math.Sqrt(1 - Math.Pow(beta2, moments.step)),
+                Eps: options.eps ?? 1e-8);
+            kernels.AdamStep(parameter, gradient, moments.exp_avg, moments.exp_avg_sq, settings);
+        }
+    }
+}

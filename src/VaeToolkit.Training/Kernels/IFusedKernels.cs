@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Training.Kernels;
+
+/// <summary>
+/// The passes the fused training path needs that libtorch has no single operator for. Each writes into
+/// tensors its caller allocated, so the autograd functions around them own every tensor. The CUDA
+/// implementation is <see cref="CudaKernels"/>; the layouts are those of <c>multvae_kernels.cu</c>.
+/// </summary>
+internal interface IFusedKernels
+{
+    /// <summary>Per row: log-sum-exp over the first <paramref name="items"/> columns, and n·lse − Σ logits at the row's entries.</summary>
+    void LikelihoodForward(Tensor logits, int items, Tensor rowStarts, Tensor entryItems, Tensor logSumExp, Tensor rowLoss);
+
+    /// <summary>upstream × (n·softmax − [positive]) per element; 0 in the padding columns.</summary>
+    void LikelihoodBackward(Tensor logits, int items, Tensor rowStarts, Tensor entryItems, Tensor logSumExp, Tensor upstream, Tensor gradient);
+
+    /// <summary>output[u] = Σ over u's entries e of entryWeights[e] × weight[entryItems[e]].</summary>
+    void ItemLayerForward(Tensor weight, Tensor rowStarts, Tensor entryItems, Tensor entryWeights, Tensor output);
+
+    /// <summary>gradWeight[i] = Σ over item i's entries (sorted by item, from itemStarts[i]) of sortedWeights[k] × gradOutput[sortedRows[k]].</summary>
+    void ItemLayerBackward(Tensor gradOutput, Tensor itemStarts, Tensor sortedRows, Tensor sortedWeights, Tensor gradWeight);
+
+    /// <summary>
+    /// One Adam step in place: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², and
+    /// p −= stepSize · m / (√v · invSqrtBiasCorrection2 + eps).
+    /// </summary>
+    void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings);
+}
+
+/// <summary>The scalars of one Adam step: stepSize = lr / (1 − β1^t), invSqrtBiasCorrection2 = 1 / √(1 − β2^t).</summary>
+internal readonly record struct AdamStepSettings(double StepSize, double Beta1, double Beta2, double InvSqrtBiasCorrection2, double Eps);

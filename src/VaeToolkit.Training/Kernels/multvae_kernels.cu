@@ -1,0 +1,205 @@
+// The CUDA kernels of the fused training path, compiled at run time with NVRTC (see CudaKernels.cs).
+// No headers: NVRTC compiles this file on its own, so the half-precision conversions are written out.
+//
+// Layouts, as the C# side passes them:
+//   logits       [rows, row_stride] in the compute type; columns >= items are padding.
+//   row_starts   int32 [rows]: where each row's entries start (the embedding bag's offsets).
+//   entry_items  int32 [entries]: the items of every row, row after row, no duplicates in a row.
+// One thread block serves one row (or one item), its threads striding over the columns.
+
+struct Bf16 { unsigned short bits; };
+struct Fp16 { unsigned short bits; };
+
+__device__ __forceinline__ float to_float(float v) { return v; }
+__device__ __forceinline__ float to_float(Bf16 v) { return __uint_as_float(((unsigned int)v.bits) << 16); }
+__device__ __forceinline__ float to_float(Fp16 v)
+{
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v.bits));
+    return f;
+}
+
+template <typename T> __device__ __forceinline__ T from_float(float f);
+template <> __device__ __forceinline__ float from_float<float>(float f) { return f; }
+template <> __device__ __forceinline__ Bf16 from_float<Bf16>(float f)
+{
+    // Round to nearest even, as torch's cast does; NaN stays NaN.
+    unsigned int u = __float_as_uint(f);
+    Bf16 r;
+    if ((u & 0x7fffffffu) > 0x7f800000u) { r.bits = 0x7fc0; return r; }
+    u += 0x7fffu + ((u >> 16) & 1u);
+    r.bits = (unsigned short)(u >> 16);
+    return r;
+}
+template <> __device__ __forceinline__ Fp16 from_float<Fp16>(float f)
+{
+    Fp16 r;
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r.bits) : "f"(f));
+    return r;
+}
+
+__device__ __forceinline__ float negative_infinity() { return __int_as_float(0xff800000); }
+
+// Adds the softmax partial sums (max m, sum s of exp(x - m)) of two sets of values.
+__device__ __forceinline__ void combine(float& m, float& s, float other_m, float other_s)
+{
+    float top = fmaxf(m, other_m);
+    if (top == negative_infinity()) return; // both empty
+    s = s * expf(m - top) + other_s * expf(other_m - top);
+    m = top;
+}
+
+// Block-wide reductions; every thread gets the result. blockDim.x is a multiple of 32, at most 1024.
+__device__ float block_sum(float v, float* scratch)
+{
+    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+    __syncthreads(); // scratch may still be read by an earlier reduction
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    v = lane < warps ? scratch[lane] : 0.0f;
+    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    return v;
+}
+
+__device__ void block_softmax_sums(float& m, float& s, float* scratch)
+{
+    for (int offset = 16; offset > 0; offset >>= 1)
+        combine(m, s, __shfl_xor_sync(0xffffffffu, m, offset), __shfl_xor_sync(0xffffffffu, s, offset));
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+    __syncthreads();
+    if (lane == 0) { scratch[warp] = m; scratch[32 + warp] = s; }
+    __syncthreads();
+    m = lane < warps ? scratch[lane] : negative_infinity();
+    s = lane < warps ? scratch[32 + lane] : 0.0f;
+    for (int offset = 16; offset > 0; offset >>= 1)
+        combine(m, s, __shfl_xor_sync(0xffffffffu, m, offset), __shfl_xor_sync(0xffffffffu, s, offset));
+}
+
+__device__ __forceinline__ int row_end(const int* row_starts, int row, int rows, int entries)
+{
+    return row + 1 < rows ? row_starts[row + 1] : entries;
+}
+
+// Forward of the multinomial likelihood: for each row u its log-sum-exp over the items, and its
+// negative log-likelihood n_u * lse_u - sum of the logits at its n_u positives. One read of the row.
+template <typename T>
+__device__ void likelihood_forward(const T* logits, long long row_stride, int items, const int* row_starts,
+                                   const int* entry_items, int rows, int entries, float* log_sum_exp, float* row_loss)
+{
+    __shared__ float scratch[64];
+    int row = blockIdx.x;
+    const T* x = logits + row * row_stride;
+    float m = negative_infinity(), s = 0.0f;
+    for (int j = threadIdx.x; j < items; j += blockDim.x)
+    {
+        float v = to_float(x[j]);
+        if (v > m) { s = s * expf(m - v) + 1.0f; m = v; }
+        else s += expf(v - m);
+    }
+    block_softmax_sums(m, s, scratch);
+    float lse = m + logf(s);
+
+    int start = row_starts[row], end = row_end(row_starts, row, rows, entries);
+    float positives = 0.0f;
+    for (int e = start + threadIdx.x; e < end; e += blockDim.x)
+        positives += to_float(x[entry_items[e]]);
+    positives = block_sum(positives, scratch);
+    if (threadIdx.x == 0)
+    {
+        log_sum_exp[row] = lse;
+        row_loss[row] = (float)(end - start) * lse - positives;
+    }
+}
+
+// Backward: d loss / d logit_uj = g * (n_u * softmax_uj - [j is a positive of u]), g the upstream
+// gradient read from device memory (no host round trip). Padding columns get 0. The positives are
+// written a second time with their own value, after a barrier, so each element is rounded once.
+template <typename T>
+__device__ void likelihood_backward(const T* logits, long long row_stride, int items, const int* row_starts,
+                                    const int* entry_items, int rows, int entries, const float* log_sum_exp,
+                                    const float* upstream, T* gradient)
+{
+    int row = blockIdx.x;
+    const T* x = logits + row * row_stride;
+    T* dx = gradient + row * row_stride;
+    int start = row_starts[row], end = row_end(row_starts, row, rows, entries);
+    float g = *upstream, lse = log_sum_exp[row];
+    float scale = g * (float)(end - start);
+    for (long long j = threadIdx.x; j < row_stride; j += blockDim.x)
+        dx[j] = from_float<T>(j < items ? scale * expf(to_float(x[j]) - lse) : 0.0f);
+    __syncthreads(); // orders the block's writes: the positives' values below land last
+    for (int e = start + threadIdx.x; e < end; e += blockDim.x)
+    {
+        int j = entry_items[e];
+        dx[j] = from_float<T>(scale * expf(to_float(x[j]) - lse) - g);
+    }
+}
+
+#define LIKELIHOOD_KERNELS(T, suffix)                                                                          \
+    extern "C" __global__ void likelihood_forward_##suffix(const T* logits, long long row_stride, int items,   \
+        const int* row_starts, const int* entry_items, int rows, int entries, float* log_sum_exp, float* row_loss) \
+    { likelihood_forward<T>(logits, row_stride, items, row_starts, entry_items, rows, entries, log_sum_exp, row_loss); } \
+    extern "C" __global__ void likelihood_backward_##suffix(const T* logits, long long row_stride, int items,  \
+        const int* row_starts, const int* entry_items, int rows, int entries, const float* log_sum_exp,           \
+        const float* upstream, T* gradient)                                                                      \
+    { likelihood_backward<T>(logits, row_stride, items, row_starts, entry_items, rows, entries, log_sum_exp, upstream, gradient); }
+
+LIKELIHOOD_KERNELS(float, fp32)
+LIKELIHOOD_KERNELS(Bf16, bf16)
+LIKELIHOOD_KERNELS(Fp16, fp16)
+
+// The first encoder layer as a sparse product: output[u, :] = sum over u's entries e of
+// entry_weights[e] * weight[entry_items[e], :]. weight is [items, width] in fp32.
+extern "C" __global__ void item_layer_forward(const float* weight, int width, const int* row_starts,
+                                              const int* entry_items, const float* entry_weights, int rows,
+                                              int entries, float* output)
+{
+    int row = blockIdx.x;
+    int start = row_starts[row], end = row_end(row_starts, row, rows, entries);
+    for (int c = threadIdx.x; c < width; c += blockDim.x)
+    {
+        float sum = 0.0f;
+        for (int e = start; e < end; e++)
+            sum += entry_weights[e] * weight[(long long)entry_items[e] * width + c];
+        output[(long long)row * width + c] = sum;
+    }
+}
+
+// Its weight gradient, one block per item: grad_weight[i, :] = sum over the entries of item i of
+// weight_e * grad_output[row_e, :]. The entries come sorted by item (item_starts [items + 1]), so
+// every row of grad_weight is written once, with zeros for items not in the batch.
+extern "C" __global__ void item_layer_backward(const float* grad_output, int width, const int* item_starts,
+                                               const int* sorted_rows, const float* sorted_weights,
+                                               float* grad_weight)
+{
+    int item = blockIdx.x;
+    int start = item_starts[item], end = item_starts[item + 1];
+    for (int c = threadIdx.x; c < width; c += blockDim.x)
+    {
+        float sum = 0.0f;
+        for (int k = start; k < end; k++)
+            sum += sorted_weights[k] * grad_output[(long long)sorted_rows[k] * width + c];
+        grad_weight[(long long)item * width + c] = sum;
+    }
+}
+
+// One Adam step on one parameter, all in fp32, as TorchSharp's Adam computes it:
+//   m = beta1·m + (1 − beta1)·g,  v = beta2·v + (1 − beta2)·g²,
+//   p −= step_size · m / (sqrt(v) · inv_sqrt_bias_correction2 + eps)
+// One read of p, g, m and v and one write of p, m and v, where the operator form makes about 20 passes.
+// 1 − beta comes from the host, computed in double: in fp32, 1 − 0.999f is off by 5e-5.
+extern "C" __global__ void adam_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, long long n,
+                                     float step_size, float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
+                                     float inv_sqrt_bias_correction2, float eps)
+{
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
+    {
+        float g = grad[i];
+        float m = beta1 * exp_avg[i] + one_minus_beta1 * g;
+        float v = beta2 * exp_avg_sq[i] + one_minus_beta2 * g * g;
+        exp_avg[i] = m;
+        exp_avg_sq[i] = v;
+        param[i] -= step_size * m / (sqrtf(v) * inv_sqrt_bias_correction2 + eps);
+    }
+}

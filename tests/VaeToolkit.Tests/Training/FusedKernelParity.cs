@@ -1,0 +1,133 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using VaeToolkit.Configuration;
+using VaeToolkit.Data;
+using VaeToolkit.Training.Kernels;
+using VaeToolkit.Training.Model;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Tests.Training;
+
+/// <summary>
+/// The fused path against libtorch's operators, for any <see cref="IFusedKernels"/> on any device: the
+/// CPU tests run it on <see cref="ReferenceKernels"/>, the GPU tests on the CUDA kernels.
+/// </summary>
+internal static class FusedKernelParity
+{
+    /// <summary>21 items (bf16 pads the logits to 24), with an empty row, a one-item row and a long row.</summary>
+    public const int Items = 21;
+
+    public static readonly CsrMatrix Histories = CsrMatrix.FromRows(
+        [[0, 3, 7], [1], [], [2, 3, 4, 5, 6, 8, 9, 11, 13, 17, 19, 20], [20], [5, 6, 7, 8]], Items);
+
+    private static readonly int[] Rows = [0, 1, 2, 3, 4, 5];
+
+    /// <summary>Value and logits gradient of <see cref="MultinomialLikelihood"/> against log-softmax-and-gather.</summary>
+    public static void AssertLikelihoodMatches(IFusedKernels kernels, Device device, ScalarType type, double tolerance)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(21);
+        int padded = 24;
+        using var batch = HistoryBatch.Create(Histories, Rows, device);
+        var logits = (randn(Rows.Length, padded) * 3).to(type).to(device).detach().requires_grad_(true);
+
+        // An upstream gradient other than 1, as the KL weight and pass share give it.
+        var fused = MultinomialLikelihood.NegativeLogLikelihood(kernels, logits, Items, batch);
+        (fused * 0.7).backward();
+        var fusedGradient = logits.grad!.to(ScalarType.Float32).cpu();
+        logits.grad!.zero_();
+        var reference = MultVaeObjective.NegativeLogLikelihood(logits[.., ..Items], batch);
+        (reference * 0.7).backward();
+        var referenceGradient = logits.grad!.to(ScalarType.Float32).cpu();
+
+        Assert.Equal(reference.item<float>(), fused.item<float>(), 1e-4 * Math.Abs(reference.item<float>()));
+        Assert.True(fusedGradient[.., ..Items].allclose(referenceGradient[.., ..Items], rtol: tolerance, atol: tolerance),
+            $"largest gradient difference {(fusedGradient - referenceGradient).abs().max().item<float>()}");
+        Assert.Equal(0, fusedGradient[.., Items..].abs().max().item<float>());
+    }
+
+    /// <summary>Output and weight gradient of <see cref="SparseItemLayer"/> against libtorch's embedding bag.</summary>
+    public static void AssertItemLayerMatches(IFusedKernels kernels, Device device, int width)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(22);
+        using var bag = nn.EmbeddingBag(Items, width, mode: EmbeddingBagMode.Sum).to(device);
+        using var batch = HistoryBatch.Create(Histories, Rows, device);
+        var entryWeights = rand(batch.ItemIndices.shape[0]).to(device);
+        var upstream = randn(Rows.Length, width).to(device);
+
+        var fused = SparseItemLayer.Product(kernels, bag.weight!, batch.ItemIndices, batch.BagOffsets, entryWeights);
+        (fused * upstream).sum().backward();
+        var fusedGradient = bag.weight!.grad!.cpu().clone();
+        bag.weight!.grad!.zero_();
+        var reference = bag.call(batch.ItemIndices, batch.BagOffsets, entryWeights);
+        (reference * upstream).sum().backward();
+
+        Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"largest output difference {(fused - reference).abs().max().item<float>()}");
+        Assert.True(fusedGradient.allclose(bag.weight!.grad!.cpu(), rtol: 1e-5, atol: 1e-6), "the weight gradients differ");
+        Assert.Equal(0, fusedGradient[10].abs().max().item<float>()); // items 10, 12, 14-16 and 18 are in no history
+    }
+
+    /// <summary>
+    /// A whole model's loss (likelihood and KL, no sampling) with <see cref="MultVae.FusedKernels"/> set
+    /// and without: the same value and the same gradient for every parameter.
+    /// </summary>
+    public static void AssertModelGradientsMatch(IFusedKernels kernels, Device device, ScalarType computeType, double tolerance)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(23);
+        var config = new ModelConfig { EncoderDims = [12, 4] };
+        using var plain = new MultVae(Items, config) { ComputeType = computeType }.to(device);
+        using var fused = new MultVae(Items, config) { ComputeType = computeType, FusedKernels = kernels }.to(device);
+        fused.load_state_dict(plain.state_dict());
+        using var batch = HistoryBatch.Create(Histories, Rows, device);
+
+        Tensor Loss(MultVae model)
+        {
+            var (mean, logVariance) = model.Encode(batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
+            Tensor likelihood = model.FusedKernels is { } k
+                ? MultinomialLikelihood.NegativeLogLikelihood(k, model.DecodePadded(mean), Items, batch)
+                : MultVaeObjective.NegativeLogLikelihood(model.Decode(mean), batch);
+            return likelihood + 0.2 * MultVaeObjective.KlDivergence(mean, logVariance!);
+        }
+        var plainLoss = Loss(plain);
+        plainLoss.backward();
+        var fusedLoss = Loss(fused);
+        fusedLoss.backward();
+
+        Assert.Equal(plainLoss.item<float>(), fusedLoss.item<float>(), tolerance * Math.Abs(plainLoss.item<float>()));
+        foreach (var ((name, p), f) in plain.named_parameters().Zip(fused.parameters()))
+            Assert.True(f.grad!.allclose(p.grad!, rtol: tolerance, atol: tolerance),
+                $"{name}: largest gradient difference {(f.grad! - p.grad!).abs().max().item<float>()}");
+    }
+
+    /// <summary>Three fused Adam steps against three of TorchSharp's, from the same start: same weights, moments and step counts.</summary>
+    public static void AssertAdamMatches(IFusedKernels kernels, Device device)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(24);
+        var config = new ModelConfig { EncoderDims = [12, 4] };
+        using var plain = new MultVae(Items, config).to(device);
+        using var fused = new MultVae(Items, config).to(device);
+        fused.load_state_dict(plain.state_dict());
+        using var plainAdam = optim.Adam(plain.parameters(), 0.01);
+        using var fusedAdam = optim.Adam(fused.parameters(), 0.01);
+        Assert.True(FusedAdam.CanStep(fusedAdam));
+        for (int step = 0; step < 3; step++)
+        {
+            var gradients = plain.parameters().Select(p => randn(p.shape).to(device)).ToList();
+            foreach (var (p, g) in plain.parameters().Zip(gradients)) p.grad = g.clone();
+            foreach (var (p, g) in fused.parameters().Zip(gradients)) p.grad = g.clone();
+            plainAdam.step();
+            FusedAdam.Step(kernels, fusedAdam);
+        }
+        foreach (var ((name, p), f) in plain.named_parameters().Zip(fused.parameters()))
+            Assert.True(f.allclose(p, rtol: 1e-5, atol: 1e-6), $"{name}: largest difference {(f - p).abs().max().item<float>()}");
+        foreach (var (p, f) in plainAdam.state_dict().State.Cast<Adam.State>().Zip(fusedAdam.state_dict().State.Cast<Adam.State>()))
+        {
+            Assert.Equal(p.step, f.step);
+            Assert.True(f.exp_avg.allclose(p.exp_avg, rtol: 1e-5, atol: 1e-7), $"first moments differ by up to {(f.exp_avg - p.exp_avg).abs().max().item<float>()}");
+            Assert.True(f.exp_avg_sq.allclose(p.exp_avg_sq, rtol: 1e-5, atol: 1e-9), $"second moments differ by up to {(f.exp_avg_sq - p.exp_avg_sq).abs().max().item<float>()}");
+        }
+    }
+}

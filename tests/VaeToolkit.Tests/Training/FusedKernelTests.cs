@@ -1,0 +1,79 @@
+using VaeToolkit.Training.Kernels;
+using VaeToolkit.Training.Model;
+using static TorchSharp.torch;
+
+namespace VaeToolkit.Tests.Training;
+
+/// <summary>
+/// The fused path's autograd functions on the CPU, over <see cref="ReferenceKernels"/>; the same checks
+/// run on the CUDA kernels in <see cref="GpuTrainingTests"/>.
+/// </summary>
+public sealed class FusedKernelTests
+{
+    [Theory]
+    [InlineData(ScalarType.Float32, 1e-5)]
+    [InlineData(ScalarType.BFloat16, 1e-2)]
+    public void Likelihood_MatchesLogSoftmaxAndGather(ScalarType type, double tolerance) =>
+        FusedKernelParity.AssertLikelihoodMatches(new ReferenceKernels(), CPU, type, tolerance);
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(1100)] // wider than a CUDA block: the kernels' threads loop over the columns
+    public void ItemLayer_MatchesTheEmbeddingBag(int width) =>
+        FusedKernelParity.AssertItemLayerMatches(new ReferenceKernels(), CPU, width);
+
+    [Fact]
+    public void FusedModel_HasTheGradientsOfTheLibtorchPath() =>
+        FusedKernelParity.AssertModelGradientsMatch(new ReferenceKernels(), CPU, ScalarType.Float32, 1e-4);
+
+    [Fact]
+    public void Adam_StepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertAdamMatches(new ReferenceKernels(), CPU);
+
+    [Fact]
+    public void ItemLayer_WithoutGradients_SkipsTheSortAndStillComputes()
+    {
+        using var noGrad = no_grad();
+        var kernels = new ReferenceKernels();
+        using var weight = randn(FusedKernelParity.Items, 5);
+        using var batch = HistoryBatch.Create(FusedKernelParity.Histories, [3], CPU);
+        using var product = SparseItemLayer.Product(kernels, weight, batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
+        var expected = weight.index_select(0, batch.ItemIndices).sum(dim: 0) / MathF.Sqrt(12); // sum(0) would bind 0 to a ScalarType
+        Assert.True(product[0].allclose(expected, rtol: 1e-5, atol: 1e-6));
+        Assert.False(product.requires_grad);
+    }
+
+    [Fact]
+    public void L2PenaltyGradient_EqualsTheAutogradGradient()
+    {
+        manual_seed(4);
+        Tensor[] weights = [randn(7, 3).requires_grad_(true), randn(5).requires_grad_(true)];
+        MultVaeObjective.L2Penalty(weights, 0.01).mul(8.0).backward(); // 8: a loss scale
+        var autograd = weights.Select(w => w.grad!.clone()).ToArray();
+        foreach (var w in weights) w.grad!.zero_();
+
+        MultVaeObjective.AddL2PenaltyGradient(weights, 0.01, scale: 8.0);
+        for (int i = 0; i < weights.Length; i++)
+            Assert.True(weights[i].grad!.allclose(autograd[i], rtol: 1e-6, atol: 1e-7));
+        Assert.Equal(0.01 * weights.Sum(w => w.square().sum().item<float>()), MultVaeObjective.L2Penalty(weights, 0.01).item<float>(), 1e-5);
+    }
+
+    [Fact]
+    public void CudaKernels_CompileToPtxWithNvrtc()
+    {
+        if (Nvrtc.UnavailableReason is string reason) Assert.Skip(reason);
+        byte[] ptx = Nvrtc.CompileToPtx(CudaKernels.Source(), "multvae_kernels.cu", Nvrtc.ArchitectureFor(90));
+        string text = System.Text.Encoding.ASCII.GetString(ptx);
+        foreach (string kernel in CudaKernels.KernelNames)
+            Assert.Contains($".entry {kernel}(", text);
+    }
+
+    [Fact]
+    public void CudaKernels_ReportACompileErrorWithTheLog()
+    {
+        if (Nvrtc.UnavailableReason is string reason) Assert.Skip(reason);
+        var error = Assert.Throws<InvalidOperationException>(() => Nvrtc.CompileToPtx("extern \"C\" __global__ void k() { undeclared(); }", "broken.cu", Nvrtc.ArchitectureFor(90)));
+        Assert.Contains("broken.cu", error.Message);
+        Assert.Contains("undeclared", error.Message);
+    }
+}
