@@ -4,6 +4,9 @@ using static TorchSharp.torch;
 
 namespace VaeToolkit.Training.Kernels;
 
+/// <summary>Queues one launch of a kernel of <c>multvae_kernels.cu</c>: a 1-D grid, one 8-byte slot per argument.</summary>
+internal delegate void KernelLaunch(string kernel, uint blocks, uint threads, ReadOnlySpan<ulong> arguments);
+
 /// <summary>
 /// The fused training kernels of <c>multvae_kernels.cu</c> on one CUDA device: compiled with NVRTC
 /// the first time a device asks, loaded into that device's primary context, and launched on the
@@ -14,30 +17,28 @@ internal sealed class CudaKernels : IFusedKernels
 {
     private const string SourceName = "multvae_kernels.cu";
     private const uint LikelihoodThreads = 512;
+    private const uint SegmentChunk = 32; // entries per block of segment_sum
 
     private static readonly ConcurrentDictionary<int, Lazy<CudaKernels>> ByDevice = new();
     private static readonly ConcurrentDictionary<int, byte[]> PtxByArchitecture = new();
 
-    private readonly IntPtr _context;
-    private readonly Dictionary<string, IntPtr> _functions;
+    private readonly Device _device;
+    private readonly KernelLaunch _launch;
 
-    private CudaKernels(int deviceIndex)
+    /// <summary>
+    /// Kernels whose launches go to <paramref name="launch"/>, on tensors of <paramref name="device"/>:
+    /// the tests run the same source through a CPU emulation of CUDA this way.
+    /// </summary>
+    internal CudaKernels(Device device, KernelLaunch launch)
     {
-        DeviceIndex = deviceIndex;
-        _context = CudaDriver.PrimaryContext(deviceIndex);
-        CudaDriver.MakeCurrent(_context);
-        int architecture = Nvrtc.ArchitectureFor(CudaDriver.ComputeCapability(deviceIndex));
-        byte[] ptx = PtxByArchitecture.GetOrAdd(architecture, a => Nvrtc.CompileToPtx(Source(), SourceName, a));
-        IntPtr module = CudaDriver.LoadModule(ptx);
-        _functions = KernelNames.ToDictionary(name => name, name => CudaDriver.Function(module, name));
+        _device = device;
+        _launch = launch;
     }
-
-    public int DeviceIndex { get; }
 
     /// <summary>The kernels' entry points, as the source declares them.</summary>
     internal static IEnumerable<string> KernelNames =>
         new[] { "fp32", "bf16", "fp16" }.SelectMany(suffix => new[] { $"likelihood_forward_{suffix}", $"likelihood_backward_{suffix}" })
-            .Concat(["item_layer_forward", "item_layer_backward", "adam_step"]);
+            .Concat(["segment_sum", "adam_step"]);
 
     /// <summary>The kernels for <paramref name="device"/> (a CUDA device); compiles and loads them on first use.</summary>
     /// <exception cref="InvalidOperationException">NVRTC or the driver is missing, or compiling or loading failed.</exception>
@@ -48,7 +49,7 @@ internal sealed class CudaKernels : IFusedKernels
         if ((CudaDriver.UnavailableReason ?? Nvrtc.UnavailableReason) is string reason)
             throw new InvalidOperationException($"the fused CUDA kernels cannot be used: {reason}");
         int index = Math.Max(device.index, 0);
-        var kernels = ByDevice.GetOrAdd(index, i => new Lazy<CudaKernels>(() => new CudaKernels(i)));
+        var kernels = ByDevice.GetOrAdd(index, i => new Lazy<CudaKernels>(() => new CudaKernels(new Device(DeviceType.CUDA, i), LoadModule(i))));
         try
         {
             return kernels.Value;
@@ -58,6 +59,23 @@ internal sealed class CudaKernels : IFusedKernels
             ByDevice.TryRemove(index, out _); // a later call tries again and reports the error again
             throw;
         }
+    }
+
+    /// <summary>Compiles the source for device <paramref name="index"/>, loads it into its primary context, and returns its launcher.</summary>
+    private static KernelLaunch LoadModule(int index)
+    {
+        IntPtr context = CudaDriver.PrimaryContext(index);
+        CudaDriver.MakeCurrent(context);
+        int architecture = Nvrtc.ArchitectureFor(CudaDriver.ComputeCapability(index));
+        byte[] ptx = PtxByArchitecture.GetOrAdd(architecture, a => Nvrtc.CompileToPtx(Source(), SourceName, a));
+        IntPtr module = CudaDriver.LoadModule(ptx);
+        var functions = KernelNames.ToDictionary(name => name, name => CudaDriver.Function(module, name));
+        return (kernel, blocks, threads, arguments) =>
+        {
+            // The backward kernels run on autograd's threads: the context must be current there too.
+            CudaDriver.MakeCurrent(context);
+            CudaDriver.Launch(functions[kernel], kernel, blocks, threads, arguments);
+        };
     }
 
     /// <summary>The kernels' CUDA C++ source, embedded in this assembly.</summary>
@@ -104,36 +122,20 @@ internal sealed class CudaKernels : IFusedKernels
              (uint)entryItems.shape[0], Pointer(logSumExp), Pointer(upstream), Pointer(gradient)]);
     }
 
-    /// <summary>output[u] = Σ over u's entries e of entryWeights[e] × weight[entryItems[e]]; weight fp32 [items, width].</summary>
-    public void ItemLayerForward(Tensor weight, Tensor rowStarts, Tensor entryItems, Tensor entryWeights, Tensor output)
+    /// <summary>output[keys[e]] += scales[e] × source[gather[e]], keys sorted ascending; source and output fp32 matrices of one width.</summary>
+    public void SegmentSum(Tensor source, Tensor keys, Tensor gather, Tensor scales, Tensor output)
     {
-        int width = CheckMatrix(weight, nameof(weight));
-        int rows = (int)rowStarts.shape[0];
-        CheckRows(rowStarts, entryItems, rows);
-        CheckVector(entryWeights, ScalarType.Float32, (int)entryItems.shape[0], nameof(entryWeights));
-        if (CheckMatrix(output, nameof(output)) != width || output.shape[0] != rows)
-            throw new ArgumentException($"the output must be [{rows}, {width}]", nameof(output));
-        if (rows == 0) return;
-        Launch("item_layer_forward", (uint)rows, ThreadsFor(width),
-            [Pointer(weight), (uint)width, Pointer(rowStarts), Pointer(entryItems), Pointer(entryWeights), (uint)rows,
-             (uint)entryItems.shape[0], Pointer(output)]);
-    }
-
-    /// <summary>
-    /// gradWeight[i] = Σ over the entries of item i of sortedWeights[k] × gradOutput[sortedRows[k]]: the
-    /// entries sorted by item, item i's at itemStarts[i] .. itemStarts[i + 1].
-    /// </summary>
-    public void ItemLayerBackward(Tensor gradOutput, Tensor itemStarts, Tensor sortedRows, Tensor sortedWeights, Tensor gradWeight)
-    {
-        int width = CheckMatrix(gradOutput, nameof(gradOutput));
-        int items = CheckMatrix(gradWeight, nameof(gradWeight)) == width ? (int)gradWeight.shape[0]
-            : throw new ArgumentException($"the weight gradient must be [items, {width}]", nameof(gradWeight));
-        CheckVector(itemStarts, ScalarType.Int32, items + 1, nameof(itemStarts));
-        CheckVector(sortedRows, ScalarType.Int32, (int)sortedRows.shape[0], nameof(sortedRows));
-        CheckVector(sortedWeights, ScalarType.Float32, (int)sortedRows.shape[0], nameof(sortedWeights));
-        if (items == 0) return;
-        Launch("item_layer_backward", (uint)items, ThreadsFor(width),
-            [Pointer(gradOutput), (uint)width, Pointer(itemStarts), Pointer(sortedRows), Pointer(sortedWeights), Pointer(gradWeight)]);
+        int width = CheckMatrix(source, nameof(source));
+        if (CheckMatrix(output, nameof(output)) != width)
+            throw new ArgumentException($"the output must have {width} columns, as the source", nameof(output));
+        int entries = checked((int)keys.shape[0]);
+        CheckVector(keys, ScalarType.Int32, entries, nameof(keys));
+        CheckVector(gather, ScalarType.Int32, entries, nameof(gather));
+        CheckVector(scales, ScalarType.Float32, entries, nameof(scales));
+        if (entries == 0) return;
+        uint blocks = (uint)((entries + SegmentChunk - 1) / SegmentChunk);
+        Launch("segment_sum", blocks, ThreadsFor(width),
+            [Pointer(source), (uint)width, Pointer(keys), Pointer(gather), Pointer(scales), (uint)entries, SegmentChunk, Pointer(output)]);
     }
 
     public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)
@@ -156,11 +158,7 @@ internal sealed class CudaKernels : IFusedKernels
     // A float parameter's slot holds its 4 bytes.
     private static ulong Bits(double value) => BitConverter.SingleToUInt32Bits((float)value);
 
-    private void Launch(string name, uint blocks, uint threads, ReadOnlySpan<ulong> arguments)
-    {
-        CudaDriver.MakeCurrent(_context);
-        CudaDriver.Launch(_functions[name], name, blocks, threads, arguments);
-    }
+    private void Launch(string name, uint blocks, uint threads, ReadOnlySpan<ulong> arguments) => _launch(name, blocks, threads, arguments);
 
     // One thread per column, in whole warps, at most 1024 (wider rows loop).
     private static uint ThreadsFor(int width) => (uint)Math.Clamp((width + 31) / 32 * 32, 32, 1024);
@@ -175,8 +173,8 @@ internal sealed class CudaKernels : IFusedKernels
 
     private ulong Pointer(Tensor tensor)
     {
-        if (tensor.device.type != DeviceType.CUDA || Math.Max(tensor.device.index, 0) != DeviceIndex)
-            throw new ArgumentException($"a tensor on {tensor.device} was given to the kernels of cuda:{DeviceIndex}");
+        if (tensor.device.type != _device.type || Math.Max(tensor.device.index, 0) != Math.Max(_device.index, 0))
+            throw new ArgumentException($"a tensor on {tensor.device} was given to the kernels of {_device}");
         return (ulong)TensorMemory.DataPointer(tensor);
     }
 

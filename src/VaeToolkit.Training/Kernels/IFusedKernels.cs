@@ -15,11 +15,12 @@ internal interface IFusedKernels
     /// <summary>upstream × (n·softmax − [positive]) per element; 0 in the padding columns.</summary>
     void LikelihoodBackward(Tensor logits, int items, Tensor rowStarts, Tensor entryItems, Tensor logSumExp, Tensor upstream, Tensor gradient);
 
-    /// <summary>output[u] = Σ over u's entries e of entryWeights[e] × weight[entryItems[e]].</summary>
-    void ItemLayerForward(Tensor weight, Tensor rowStarts, Tensor entryItems, Tensor entryWeights, Tensor output);
-
-    /// <summary>gradWeight[i] = Σ over item i's entries (sorted by item, from itemStarts[i]) of sortedWeights[k] × gradOutput[sortedRows[k]].</summary>
-    void ItemLayerBackward(Tensor gradOutput, Tensor itemStarts, Tensor sortedRows, Tensor sortedWeights, Tensor gradWeight);
+    /// <summary>
+    /// output[keys[e]] += scales[e] × source[gather[e]] for every entry e (rows of fp32 matrices), with
+    /// <paramref name="keys"/> sorted ascending: the item layer's product forward (keys: rows, gather:
+    /// items) and its weight gradient (keys: items, gather: rows).
+    /// </summary>
+    void SegmentSum(Tensor source, Tensor keys, Tensor gather, Tensor scales, Tensor output);
 
     /// <summary>
     /// One Adam step in place: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², and

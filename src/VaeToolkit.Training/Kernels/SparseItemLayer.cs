@@ -4,11 +4,11 @@ using static TorchSharp.torch;
 namespace VaeToolkit.Training.Kernels;
 
 /// <summary>
-/// The first encoder layer, histories × item weights, as one autograd node over two kernels: forward
-/// sums each user's weighted item rows, backward writes each item's gradient row once from that item's
-/// entries. The entries sorted by item come from a stable sort on the device in the forward pass.
-/// (libtorch's embedding bag makes the same product, but its backward sorts and reduces in several
-/// more passes; it stays the layer of the unfused path.)
+/// The first encoder layer, histories × item weights, as one autograd node over a scatter-gather sum:
+/// forward adds each entry's weighted item row to its user's row, backward adds each entry's weighted
+/// row of the upstream gradient to its item's row, the entries sorted by item with a stable sort on
+/// the device. (libtorch's embedding bag makes the same product; its backward takes several more
+/// passes. It stays the layer of the unfused path.)
 /// </summary>
 internal sealed class SparseItemLayer : autograd.SingleTensorFunction<SparseItemLayer>
 {
@@ -24,20 +24,18 @@ internal sealed class SparseItemLayer : autograd.SingleTensorFunction<SparseItem
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var (weight, rowStarts, entryItems, entryWeights) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3]);
+        var (weight, bagOffsets, itemIndices, entryWeights) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3]);
         var (kernels, backwardFollows) = ((IFusedKernels)vars[4], (bool)vars[5]);
-        var output = empty(rowStarts.shape[0], weight.shape[1], ScalarType.Float32, weight.device);
-        kernels.ItemLayerForward(weight, rowStarts, entryItems, entryWeights, output);
+        // Each entry's row: the last bag that starts at or before it (empty bags share their start).
+        var entryRows = searchsorted(bagOffsets, arange(itemIndices.shape[0], ScalarType.Int32, weight.device), out_int32: true, right: true).sub_(1);
+        var output = zeros(bagOffsets.shape[0], weight.shape[1], ScalarType.Float32, weight.device);
+        kernels.SegmentSum(weight, keys: entryRows, gather: itemIndices, scales: entryWeights, output);
         if (backwardFollows)
         {
-            // The entries ordered by item, each with its row and weight, and where each item's run starts.
-            int items = (int)weight.shape[0];
-            var (sortedItems, order) = entryItems.sort(stable: true);
-            var itemStarts = searchsorted(sortedItems, arange(items + 1, ScalarType.Int32, weight.device), out_int32: true);
-            var entryRows = searchsorted(rowStarts, arange(entryItems.shape[0], ScalarType.Int32, weight.device), out_int32: true, right: true).sub_(1);
-            ctx.save_for_backward([itemStarts, entryRows.index_select(0, order), entryWeights.index_select(0, order)]);
+            var (sortedItems, order) = itemIndices.sort(stable: true);
+            ctx.save_for_backward([sortedItems, entryRows.index_select(0, order), entryWeights.index_select(0, order)]);
+            ctx.save_data("items", weight.shape[0]);
             ctx.save_data(nameof(kernels), kernels);
-            ctx.save_data(nameof(items), items);
         }
         return output;
     }
@@ -46,8 +44,9 @@ internal sealed class SparseItemLayer : autograd.SingleTensorFunction<SparseItem
     {
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        var gradWeight = empty((int)ctx.get_data("items"), grad_output.shape[1], ScalarType.Float32, grad_output.device);
-        ((IFusedKernels)ctx.get_data("kernels")).ItemLayerBackward(grad_output.contiguous(), saved[0], saved[1], saved[2], gradWeight);
+        var gradWeight = zeros((long)ctx.get_data("items"), grad_output.shape[1], ScalarType.Float32, grad_output.device);
+        ((IFusedKernels)ctx.get_data("kernels")).SegmentSum(grad_output.contiguous(), keys: saved[0], gather: saved[1], scales: saved[2], gradWeight);
+        // One gradient per argument of apply: only the weight gets one.
         return [scope.MoveToOuter(gradWeight), null!, null!, null!, null!, null!];
     }
 }

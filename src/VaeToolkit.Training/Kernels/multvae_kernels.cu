@@ -1,11 +1,12 @@
 // The CUDA kernels of the fused training path, compiled at run time with NVRTC (see CudaKernels.cs).
-// No headers: NVRTC compiles this file on its own, so the half-precision conversions are written out.
+// Plain CUDA C++ with no headers and no inline PTX: NVRTC compiles the file on its own, and the tests
+// also compile it with g++ over a small emulation of CUDA (tests/.../KernelEmulation) to run it on the CPU.
 //
 // Layouts, as the C# side passes them:
 //   logits       [rows, row_stride] in the compute type; columns >= items are padding.
 //   row_starts   int32 [rows]: where each row's entries start (the embedding bag's offsets).
 //   entry_items  int32 [entries]: the items of every row, row after row, no duplicates in a row.
-// One thread block serves one row (or one item), its threads striding over the columns.
+// The likelihood kernels give one thread block to one row, its threads striding over the columns.
 
 struct Bf16 { unsigned short bits; };
 struct Fp16 { unsigned short bits; };
@@ -14,9 +15,13 @@ __device__ __forceinline__ float to_float(float v) { return v; }
 __device__ __forceinline__ float to_float(Bf16 v) { return __uint_as_float(((unsigned int)v.bits) << 16); }
 __device__ __forceinline__ float to_float(Fp16 v)
 {
-    float f;
-    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v.bits));
-    return f;
+    unsigned int sign = ((unsigned int)v.bits & 0x8000u) << 16;
+    unsigned int exponent = (v.bits >> 10) & 0x1fu, mantissa = v.bits & 0x3ffu;
+    if (exponent == 0) // zero or subnormal: mantissa × 2^-24
+        return __uint_as_float(sign | __float_as_uint((float)mantissa * 5.9604644775390625e-8f));
+    if (exponent == 31) // infinity or NaN
+        return __uint_as_float(sign | 0x7f800000u | (mantissa << 13));
+    return __uint_as_float(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
 template <typename T> __device__ __forceinline__ T from_float(float f);
@@ -33,8 +38,19 @@ template <> __device__ __forceinline__ Bf16 from_float<Bf16>(float f)
 }
 template <> __device__ __forceinline__ Fp16 from_float<Fp16>(float f)
 {
+    // Round to nearest even. Magnitudes from 65520 up become infinity; NaN stays NaN.
+    unsigned int u = __float_as_uint(f);
+    unsigned int sign = (u >> 16) & 0x8000u;
+    u &= 0x7fffffffu;
+    unsigned int bits;
+    if (u >= 0x47800000u) // 2^16 and up: infinity, or NaN
+        bits = u > 0x7f800000u ? 0x7e00u : 0x7c00u;
+    else if (u < 0x38800000u) // below 2^-14: a subnormal or zero; the float addition does the rounding
+        bits = __float_as_uint(__uint_as_float(u) + 0.5f) - 0x3f000000u;
+    else // normal: rebias the exponent and round the 13 dropped bits to even (a carry may make it infinity)
+        bits = (u + 0xc8000fffu + ((u >> 13) & 1u)) >> 13;
     Fp16 r;
-    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r.bits) : "f"(f));
+    r.bits = (unsigned short)(sign | bits);
     return r;
 }
 
@@ -149,38 +165,38 @@ LIKELIHOOD_KERNELS(float, fp32)
 LIKELIHOOD_KERNELS(Bf16, bf16)
 LIKELIHOOD_KERNELS(Fp16, fp16)
 
-// The first encoder layer as a sparse product: output[u, :] = sum over u's entries e of
-// entry_weights[e] * weight[entry_items[e], :]. weight is [items, width] in fp32.
-extern "C" __global__ void item_layer_forward(const float* weight, int width, const int* row_starts,
-                                              const int* entry_items, const float* entry_weights, int rows,
-                                              int entries, float* output)
+// The first encoder layer's product, forward and backward, as one scatter-gather sum:
+//   output[keys[e], :] += scales[e] * source[gather[e], :]   for every entry e, keys sorted ascending.
+// Forward: keys = each entry's row, gather = its item, source = the item weights [items, width].
+// Backward: the entries sorted by item; keys = item, gather = row, source = the upstream gradient.
+// The caller zeroes output (rows no entry names stay zero). Each block takes `chunk` consecutive entries,
+// so a run of one key as long as the most popular item's costs no block more than the others: a run
+// inside the chunk is stored, one that continues into a neighbouring chunk is added atomically.
+extern "C" __global__ void segment_sum(const float* source, int width, const int* keys, const int* gather,
+                                       const float* scales, int entries, int chunk, float* output)
 {
-    int row = blockIdx.x;
-    int start = row_starts[row], end = row_end(row_starts, row, rows, entries);
+    int first = blockIdx.x * chunk;
+    int last = min(first + chunk, entries); // exclusive
+    bool first_run_shared = first > 0 && keys[first - 1] == keys[first];
     for (int c = threadIdx.x; c < width; c += blockDim.x)
     {
+        int key = keys[first];
+        bool shared = first_run_shared;
         float sum = 0.0f;
-        for (int e = start; e < end; e++)
-            sum += entry_weights[e] * weight[(long long)entry_items[e] * width + c];
-        output[(long long)row * width + c] = sum;
-    }
-}
-
-// Its weight gradient, one block per item: grad_weight[i, :] = sum over the entries of item i of
-// weight_e * grad_output[row_e, :]. The entries come sorted by item (item_starts [items + 1]), so
-// every row of grad_weight is written once, with zeros for items not in the batch.
-extern "C" __global__ void item_layer_backward(const float* grad_output, int width, const int* item_starts,
-                                               const int* sorted_rows, const float* sorted_weights,
-                                               float* grad_weight)
-{
-    int item = blockIdx.x;
-    int start = item_starts[item], end = item_starts[item + 1];
-    for (int c = threadIdx.x; c < width; c += blockDim.x)
-    {
-        float sum = 0.0f;
-        for (int k = start; k < end; k++)
-            sum += sorted_weights[k] * grad_output[(long long)sorted_rows[k] * width + c];
-        grad_weight[(long long)item * width + c] = sum;
+        for (int e = first; e < last; e++)
+        {
+            if (keys[e] != key)
+            {
+                float* target = output + (long long)key * width + c;
+                if (shared) atomicAdd(target, sum); else *target = sum;
+                key = keys[e];
+                shared = false;
+                sum = 0.0f;
+            }
+            sum += scales[e] * source[(long long)gather[e] * width + c];
+        }
+        float* target = output + (long long)key * width + c;
+        if (shared || (last < entries && keys[last] == key)) atomicAdd(target, sum); else *target = sum;
     }
 }
 

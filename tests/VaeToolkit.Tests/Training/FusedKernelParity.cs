@@ -34,7 +34,7 @@ internal static class FusedKernelParity
         // An upstream gradient other than 1, as the KL weight and pass share give it.
         var fused = MultinomialLikelihood.NegativeLogLikelihood(kernels, logits, Items, batch);
         (fused * 0.7).backward();
-        var fusedGradient = logits.grad!.to(ScalarType.Float32).cpu();
+        var fusedGradient = logits.grad!.to(ScalarType.Float32).cpu().clone(); // a copy: the next backward reuses grad
         logits.grad!.zero_();
         var reference = MultVaeObjective.NegativeLogLikelihood(logits[.., ..Items], batch);
         (reference * 0.7).backward();
@@ -46,15 +46,23 @@ internal static class FusedKernelParity
         Assert.Equal(0, fusedGradient[.., Items..].abs().max().item<float>());
     }
 
-    /// <summary>Output and weight gradient of <see cref="SparseItemLayer"/> against libtorch's embedding bag.</summary>
+    /// <summary>
+    /// Output and weight gradient of <see cref="SparseItemLayer"/> against libtorch's embedding bag, on
+    /// 300 users of 60 items: rows of up to 45 items and a popular item, so that runs of one row and of
+    /// one item cross the kernel's chunks of 32 entries; some rows and items are empty.
+    /// </summary>
     public static void AssertItemLayerMatches(IFusedKernels kernels, Device device, int width)
     {
         using var scope = NewDisposeScope();
         manual_seed(22);
-        using var bag = nn.EmbeddingBag(Items, width, mode: EmbeddingBagMode.Sum).to(device);
-        using var batch = HistoryBatch.Create(Histories, Rows, device);
+        const int items = 60, users = 300;
+        var random = new Random(22);
+        var histories = CsrMatrix.FromRows([.. Enumerable.Range(0, users).Select(u =>
+            Enumerable.Range(0, random.Next(u % 7 == 0 ? 0 : 46)).Select(_ => random.Next(3) == 0 ? 0 : random.Next(items - 2)))], items);
+        using var bag = nn.EmbeddingBag(items, width, mode: EmbeddingBagMode.Sum).to(device);
+        using var batch = HistoryBatch.Create(histories, [.. Enumerable.Range(0, users)], device);
         var entryWeights = rand(batch.ItemIndices.shape[0]).to(device);
-        var upstream = randn(Rows.Length, width).to(device);
+        var upstream = randn(users, width).to(device);
 
         var fused = SparseItemLayer.Product(kernels, bag.weight!, batch.ItemIndices, batch.BagOffsets, entryWeights);
         (fused * upstream).sum().backward();
@@ -64,8 +72,11 @@ internal static class FusedKernelParity
         (reference * upstream).sum().backward();
 
         Assert.True(fused.allclose(reference, rtol: 1e-5, atol: 1e-6), $"largest output difference {(fused - reference).abs().max().item<float>()}");
-        Assert.True(fusedGradient.allclose(bag.weight!.grad!.cpu(), rtol: 1e-5, atol: 1e-6), "the weight gradients differ");
-        Assert.Equal(0, fusedGradient[10].abs().max().item<float>()); // items 10, 12, 14-16 and 18 are in no history
+        // The popular item's gradient sums ~2,000 terms: the order of the float additions shows.
+        var referenceGradient = bag.weight!.grad!.cpu();
+        Assert.True(fusedGradient.allclose(referenceGradient, rtol: 1e-4, atol: 1e-4),
+            $"largest weight gradient difference {(fusedGradient - referenceGradient).abs().max().item<float>()} (largest gradient {referenceGradient.abs().max().item<float>()})");
+        Assert.Equal(0, fusedGradient[items - 1].abs().max().item<float>()); // in no history
     }
 
     /// <summary>

@@ -44,26 +44,20 @@ internal sealed class ReferenceKernels : IFusedKernels
         Store(dx, gradient);
     }
 
-    public void ItemLayerForward(Tensor weight, Tensor rowStarts, Tensor entryItems, Tensor entryWeights, Tensor output)
+    public void SegmentSum(Tensor source, Tensor keys, Tensor gather, Tensor scales, Tensor output)
     {
-        var (w, width) = (Floats(weight), (int)weight.shape[1]);
-        var (starts, entries, entryWeight) = (Ints(rowStarts), Ints(entryItems), Floats(entryWeights));
-        var result = new float[starts.Length * width];
-        for (int u = 0; u < starts.Length; u++)
+        var (x, width) = (Floats(source), (int)source.shape[1]);
+        var (key, from, scale) = (Ints(keys), Ints(gather), Floats(scales));
+        var sums = new double[output.numel()];
+        for (int e = 0; e < key.Length; e++)
+        {
+            Assert.True(e == 0 || key[e - 1] <= key[e], "the keys must be sorted");
             for (int c = 0; c < width; c++)
-                result[u * width + c] = (float)EntryRange(starts, entries.Length, u).Sum(e => (double)entryWeight[e] * w[entries[e] * width + c]);
+                sums[key[e] * width + c] += (double)scale[e] * x[from[e] * width + c];
+        }
+        var result = Floats(output);
+        for (int i = 0; i < result.Length; i++) result[i] += (float)sums[i];
         Store(result, output);
-    }
-
-    public void ItemLayerBackward(Tensor gradOutput, Tensor itemStarts, Tensor sortedRows, Tensor sortedWeights, Tensor gradWeight)
-    {
-        var (dy, width) = (Floats(gradOutput), (int)gradOutput.shape[1]);
-        var (starts, rows, weights) = (Ints(itemStarts), Ints(sortedRows), Floats(sortedWeights));
-        var result = new float[(starts.Length - 1) * width];
-        for (int i = 0; i + 1 < starts.Length; i++)
-            for (int c = 0; c < width; c++)
-                result[i * width + c] = (float)Enumerable.Range(starts[i], starts[i + 1] - starts[i]).Sum(k => (double)weights[k] * dy[rows[k] * width + c]);
-        Store(result, gradWeight);
     }
 
     public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)
