@@ -50,9 +50,10 @@ step quickstart-test 120 "${cli[@]}" test --model /tmp/vae-gpu/quickstart
 # PyTorch finds its own CUDA libraries; the app folder on LD_LIBRARY_PATH is not for it.
 step pytorch-reference 150 env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 python3 "$repo/bench/pytorch_reference.py" --epochs 3 --variants dense,sparse-lsm-pad,coo-lsm-pad,csr-lsm-pad
 
-# The C# trainer's kernels over ~1.5 steps (after 2000 launches), each timed alone by Nsight Compute.
-step ncu-kernels 240 ncu --clock-control none --metrics gpu__time_duration.sum --launch-skip 2000 --launch-count 350 \
-  --csv --log-file "$out/ncu-bf16.csv" "${cli[@]}" benchmark --config configs/bench-ml20m-shape.yaml --device cuda --precision bf16 --epochs 1
+# The C# trainer's kernels (fused path, bf16) over ~2.5 steps after ~8 warm ones, each timed alone by
+# Nsight Compute.
+step ncu-kernels 240 ncu --clock-control none --metrics gpu__time_duration.sum --launch-skip 1000 --launch-count 300 \
+  --csv --log-file "$out/ncu-bf16.csv" "${cli[@]}" benchmark --config configs/bench-ml20m-shape.yaml --device cuda --precision bf16 --epochs 3 "${fused[@]}"
 [ -s "$out/ncu-bf16.csv" ] && python3 - "$out/ncu-bf16.csv" <<'PY' | tee -a "$log"
 import csv, collections, sys
 scale = {"nsecond": 1e-3, "usecond": 1.0, "msecond": 1e3}
@@ -76,7 +77,7 @@ grep -E "users/s|failed:" "$log" | grep -v '^==' | tee -a /dev/null
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    print(f"{r['precision']:5} {r['kernels'][:20]:20} {r['epochs']:3} epochs  train {r['train_users_per_s']:12,.0f} users/s  "
+    print(f"{r['precision']:5} {r['kernels'][:20]:20} {r['epochs']:3} epochs  epoch {r['mean_epoch_seconds']:.3f} s (issued in {r['mean_issue_seconds']:.3f} s)  train {r['train_users_per_s']:12,.0f} users/s  "
           f"validation {r['validation_users_per_s']:12,.0f} users/s  best NDCG@100 {r['best_validation_ndcg_at100']:.4f}  {r['device_name']}")
 PY
 true

@@ -226,7 +226,9 @@ public sealed class Trainer : IDisposable
             int batchSize = shards.Sum(passes => passes.Sum(pass => pass.Users));
             klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
 
-            foreach (var optimizer in _optimizers) optimizer.zero_grad();
+            // Gradients set to none, as PyTorch does by default (TorchSharp's zero_grad fills them with
+            // zeros): the first backward pass then hands its gradients over instead of adding them to zeros.
+            foreach (var parameter in _replicas.SelectMany(replica => replica.parameters())) parameter.grad = null;
             for (int r = 0; r < _replicas.Count; r++)
             {
                 // Passes of one shard accumulate their gradients: together they are the shard's gradient.

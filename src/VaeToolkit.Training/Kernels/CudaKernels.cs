@@ -54,10 +54,12 @@ internal sealed class CudaKernels : IFusedKernels
         {
             return kernels.Value;
         }
-        catch
+        catch (Exception e)
         {
             ByDevice.TryRemove(index, out _); // a later call tries again and reports the error again
-            throw;
+            if (e is InvalidOperationException) throw;
+            // A library without an entry point we need, say: the caller falls back on one exception type.
+            throw new InvalidOperationException($"the fused CUDA kernels could not be loaded on cuda:{index}: {e.Message}", e);
         }
     }
 
