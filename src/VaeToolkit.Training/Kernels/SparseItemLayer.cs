@@ -1,4 +1,5 @@
 using TorchSharp;
+using VaeToolkit.Training.Model;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Training.Kernels;
@@ -26,8 +27,7 @@ internal sealed class SparseItemLayer : autograd.SingleTensorFunction<SparseItem
     {
         var (weight, bagOffsets, itemIndices, entryWeights) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3]);
         var (kernels, backwardFollows) = ((IFusedKernels)vars[4], (bool)vars[5]);
-        // Each entry's row: the last bag that starts at or before it (empty bags share their start).
-        var entryRows = searchsorted(bagOffsets, arange(itemIndices.shape[0], ScalarType.Int32, weight.device), out_int32: true, right: true).sub_(1);
+        var entryRows = HistoryBatch.EntryRows(bagOffsets, itemIndices.shape[0]);
         var output = zeros(bagOffsets.shape[0], weight.shape[1], ScalarType.Float32, weight.device);
         kernels.SegmentSum(weight, keys: entryRows, gather: itemIndices, scales: entryWeights, output);
         if (backwardFollows)

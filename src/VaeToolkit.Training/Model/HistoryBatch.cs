@@ -59,11 +59,21 @@ public sealed class HistoryBatch : IDisposable
             foreach (var t in onHost) t.Dispose();
         }
 
-        var (itemIndices, entryRows, bagOffsets, counts) = (onDevice[0], onDevice[1], onDevice[2], onDevice[3]);
-        using (entryRows)
+        var (itemIndices, bagOffsets, counts) = (onDevice[0], onDevice[1], onDevice[2]);
+        using (var entryRows = EntryRows(bagOffsets, itemIndices.shape[0]))
         using (var norms = counts.rsqrt())
         using (var rowStarts = entryRows.to(ScalarType.Int64).mul_(host.Items))
             return new(host.Users, itemIndices, bagOffsets, norms.index_select(0, entryRows), rowStarts.add(itemIndices), counts);
+    }
+
+    /// <summary>
+    /// int32 [entries]: the row (bag) of each entry, from the bags' start offsets: the last bag starting
+    /// at or before the entry (an empty bag shares its start with the next one).
+    /// </summary>
+    internal static Tensor EntryRows(Tensor bagOffsets, long entries)
+    {
+        using var entryIndices = arange(entries, ScalarType.Int32, bagOffsets.device);
+        return searchsorted(bagOffsets, entryIndices, out_int32: true, right: true).sub_(1);
     }
 
     public void Dispose()

@@ -6,7 +6,7 @@ namespace VaeToolkit.Training.Model;
 /// <summary>
 /// The arrays of a <see cref="HistoryBatch"/>, built on the host (on a background thread while the
 /// device works on the previous batch) and uploaded in one go. Only what the device cannot derive
-/// travels: each history entry's item and batch row (int32), and each user's offset and count; the
+/// travels: each history entry's item (int32), and each user's offset and count; the entries' rows,
 /// positions and weights are computed on the device. For a CUDA device the prefetch thread also
 /// copies the arrays into page-locked (pinned) tensors, so that the upload is only an asynchronous copy.
 /// </summary>
@@ -14,12 +14,11 @@ public sealed class HostBatch
 {
     private Tensor[]? _pinned;
 
-    private HostBatch(int users, int items, int[] itemIndices, int[] entryRows, int[] bagOffsets, float[] counts)
+    private HostBatch(int users, int items, int[] itemIndices, int[] bagOffsets, float[] counts)
     {
         Users = users;
         Items = items;
         ItemIndices = itemIndices;
-        EntryRows = entryRows;
         BagOffsets = bagOffsets;
         Counts = counts;
     }
@@ -31,9 +30,6 @@ public sealed class HostBatch
 
     /// <summary>The items of every user, user after user.</summary>
     public int[] ItemIndices { get; }
-
-    /// <summary>The batch row (user) of each entry of <see cref="ItemIndices"/>.</summary>
-    public int[] EntryRows { get; }
 
     /// <summary>Where each user's items start in <see cref="ItemIndices"/>.</summary>
     public int[] BagOffsets { get; }
@@ -47,7 +43,6 @@ public sealed class HostBatch
         long entries = 0;
         foreach (int row in rows) entries += matrix.RowLength(row);
         var itemIndices = new int[entries];
-        var entryRows = new int[entries];
         var bagOffsets = new int[rows.Length];
         var counts = new float[rows.Length];
         int at = 0;
@@ -57,17 +52,16 @@ public sealed class HostBatch
             bagOffsets[b] = at;
             counts[b] = items.Length;
             items.CopyTo(itemIndices.AsSpan(at));
-            entryRows.AsSpan(at, items.Length).Fill(b);
             at += items.Length;
         }
-        return new HostBatch(rows.Length, matrix.ColumnCount, itemIndices, entryRows, bagOffsets, counts);
+        return new HostBatch(rows.Length, matrix.ColumnCount, itemIndices, bagOffsets, counts);
     }
 
     /// <summary>Copies the arrays into pinned host tensors, ready for <see cref="TakeTensors"/>.</summary>
     public void Pin() => _pinned ??= [.. Tensors().Select(Pinned)];
 
     /// <summary>
-    /// The arrays as host tensors, in the order item indices, entry rows, bag offsets, counts: the
+    /// The arrays as host tensors, in the order item indices, bag offsets, counts: the
     /// pinned ones when <see cref="Pin"/> was called (once only), else ordinary ones. The caller owns them.
     /// </summary>
     internal Tensor[] TakeTensors()
@@ -77,7 +71,7 @@ public sealed class HostBatch
         return taken;
     }
 
-    private Tensor[] Tensors() => [tensor(ItemIndices), tensor(EntryRows), tensor(BagOffsets), tensor(Counts)];
+    private Tensor[] Tensors() => [tensor(ItemIndices), tensor(BagOffsets), tensor(Counts)];
 
     private static Tensor Pinned(Tensor pageable)
     {
