@@ -226,9 +226,7 @@ public sealed class Trainer : IDisposable
             int batchSize = shards.Sum(passes => passes.Sum(pass => pass.Users));
             klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
 
-            // Gradients set to none, as PyTorch does by default (TorchSharp's zero_grad fills them with
-            // zeros): the first backward pass then hands its gradients over instead of adding them to zeros.
-            foreach (var parameter in _replicas.SelectMany(replica => replica.parameters())) parameter.grad = null;
+            ClearGradients();
             for (int r = 0; r < _replicas.Count; r++)
             {
                 // Passes of one shard accumulate their gradients: together they are the shard's gradient.
@@ -269,6 +267,22 @@ public sealed class Trainer : IDisposable
         foreach (var tensor in lossSums) tensor.Dispose();
         foreach (var generator in generators) generator?.Dispose();
         return (meanLoss, klWeight, issueSeconds);
+    }
+
+    /// <summary>
+    /// On CUDA the gradients are set to none, as PyTorch does by default: the first backward pass then
+    /// hands its gradients over instead of adding them to zeros. On the CPU they are zeroed in place
+    /// (TorchSharp's zero_grad): there libtorch allocates with malloc, and fresh buffers of this size
+    /// every step cost page faults.
+    /// </summary>
+    private void ClearGradients()
+    {
+        if (Device.type != DeviceType.CUDA)
+        {
+            foreach (var optimizer in _optimizers) optimizer.zero_grad();
+            return;
+        }
+        foreach (var parameter in _replicas.SelectMany(replica => replica.parameters())) parameter.grad = null;
     }
 
     /// <summary>
