@@ -5,9 +5,9 @@ namespace VaeToolkit.Training;
 
 /// <summary>
 /// The few CUDA runtime calls TorchSharp does not expose: the calling thread's current device, free
-/// memory and a device's name. The runtime is the one libtorch already loaded (same soname), so the
-/// current device set here is the one libtorch sees. Each call answers false/null where no CUDA
-/// runtime library can be found.
+/// memory, a device's name and timing events. The runtime is the one libtorch already loaded (same
+/// soname), so the current device set here is the one libtorch sees. Each call answers false/null where
+/// no CUDA runtime library can be found.
 /// </summary>
 internal static unsafe class CudaRuntime
 {
@@ -38,6 +38,31 @@ internal static unsafe class CudaRuntime
         }
         int length = Array.IndexOf(properties, (byte)0, 0, 256);
         return Encoding.UTF8.GetString(properties, 0, length < 0 ? 256 : length);
+    }
+
+    /// <summary>A new timing event on the current device, or null.</summary>
+    public static IntPtr? CreateEvent()
+    {
+        IntPtr cudaEvent = IntPtr.Zero;
+        return Export("cudaEventCreate") is IntPtr create && ((delegate* unmanaged<IntPtr*, int>)create)(&cudaEvent) == 0 ? cudaEvent : null;
+    }
+
+    /// <summary>Queues <paramref name="cudaEvent"/> on the legacy default stream, libtorch's.</summary>
+    public static bool RecordEvent(IntPtr cudaEvent) =>
+        Export("cudaEventRecord") is IntPtr record && ((delegate* unmanaged<IntPtr, IntPtr, int>)record)(cudaEvent, IntPtr.Zero) == 0;
+
+    /// <summary>Milliseconds of device time from <paramref name="start"/> to <paramref name="end"/>, waiting for <paramref name="end"/> first.</summary>
+    public static double? ElapsedMilliseconds(IntPtr start, IntPtr end)
+    {
+        if (Export("cudaEventSynchronize") is not IntPtr synchronize || Export("cudaEventElapsedTime") is not IntPtr elapsed) return null;
+        if (((delegate* unmanaged<IntPtr, int>)synchronize)(end) != 0) return null;
+        float milliseconds = 0;
+        return ((delegate* unmanaged<float*, IntPtr, IntPtr, int>)elapsed)(&milliseconds, start, end) == 0 ? milliseconds : null;
+    }
+
+    public static void DestroyEvent(IntPtr cudaEvent)
+    {
+        if (Export("cudaEventDestroy") is IntPtr destroy) ((delegate* unmanaged<IntPtr, int>)destroy)(cudaEvent);
     }
 
     private static IntPtr? Export(string name) =>

@@ -17,5 +17,11 @@ public sealed record EpochRecord(
     /// </summary>
     public double? IssueSeconds { get; init; }
 
+    /// <summary>
+    /// The epoch's training time by phase of a step (batch, upload, encode, decode, likelihood, backward,
+    /// update): host time on the CPU, device time on CUDA (see <see cref="PhaseTimer"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? PhaseSeconds { get; init; }
+
     public double TrainUsersPerSecond => TrainSeconds > 0 ? TrainUsers / TrainSeconds : 0;
 }

@@ -32,6 +32,7 @@ public sealed class Trainer : IDisposable
     private readonly List<Adam> _optimizers = [];
     private readonly IGradientAllReduce? _allReduce;
     private readonly DynamicLossScaler? _lossScaler;
+    private readonly PhaseTimer _phases;
 
     public Trainer(VaeConfig config, int itemCount)
     {
@@ -61,6 +62,7 @@ public sealed class Trainer : IDisposable
         if (config.Precision == Precisions.Fp16)
             _lossScaler = new DynamicLossScaler();
         Kernels = UseFusedKernels(config);
+        _phases = new PhaseTimer(Device);
 
         MaxUsersPerPass = config.Training.MaxUsersPerPass;
         if (MaxUsersPerPass is null && MemoryPlanner.QueryCuda(Device) is var (free, _))
@@ -137,7 +139,7 @@ public sealed class Trainer : IDisposable
         for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
         {
             var watch = Stopwatch.StartNew();
-            (double loss, double klWeight, double issueSeconds) = TrainEpoch(prefetcher, epoch, ref step, batches, progress, cancellationToken);
+            (double loss, double klWeight, double issueSeconds, var phaseSeconds) = TrainEpoch(prefetcher, epoch, ref step, batches, progress, cancellationToken);
             double trainSeconds = watch.Elapsed.TotalSeconds;
 
             double? ndcg = null;
@@ -159,6 +161,7 @@ public sealed class Trainer : IDisposable
             var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
             {
                 IssueSeconds = issueSeconds,
+                PhaseSeconds = phaseSeconds,
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, training.Epochs, batches, batches, record));
@@ -208,11 +211,14 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// One epoch. Besides the mean loss and the last KL weight it returns how long the host took to issue
-    /// the epoch's work: the device runs behind it, and the loss read at the end waits for the device.
+    /// the epoch's work (the device runs behind it, and the loss read at the end waits for the device)
+    /// and the time of each phase of the steps.
     /// </summary>
-    private (double MeanLoss, double KlWeight, double IssueSeconds) TrainEpoch(BatchPrefetcher prefetcher, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private (double MeanLoss, double KlWeight, double IssueSeconds, IReadOnlyDictionary<string, double> PhaseSeconds) TrainEpoch(
+        BatchPrefetcher prefetcher, int epoch, ref long step, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var issueWatch = Stopwatch.StartNew();
+        _phases.Start();
         var training = _config.Training;
         var generators = _replicas.Select((replica, r) => EpochRandomStream(r, epoch, ParameterDevice(replica))).ToList();
         var lossSums = _replicas.Select(replica => zeros(1, device: ParameterDevice(replica))).ToList();
@@ -227,6 +233,7 @@ public sealed class Trainer : IDisposable
             klWeight = Model.IsVae ? Math.Min(training.AnnealCap, (double)step / training.TotalAnnealSteps) : 0;
 
             ClearGradients();
+            _phases.Mark("batch");
             for (int r = 0; r < _replicas.Count; r++)
             {
                 // Passes of one shard accumulate their gradients: together they are the shard's gradient.
@@ -236,6 +243,7 @@ public sealed class Trainer : IDisposable
                     Tensor loss = PassLoss(r, pass, batchSize, klWeight, generators[r]);
                     (_lossScaler?.ScaleLoss(loss) ?? loss).backward();
                     lossSums[r].add_(loss.detach());
+                    _phases.Mark("backward");
                 }
             }
             if (training.Lam > 0)
@@ -258,15 +266,17 @@ public sealed class Trainer : IDisposable
                     else _optimizers[r].step();
                 }
             }
+            _phases.Mark("update");
             step++;
             progress?.Report(new TrainingProgress(epoch, training.Epochs, b + 1, batches, null));
         }
 
         double issueSeconds = issueWatch.Elapsed.TotalSeconds;
         double meanLoss = lossSums.Sum(sum => (double)sum.item<float>()) / batches;
+        var phaseSeconds = _phases.Stop();
         foreach (var tensor in lossSums) tensor.Dispose();
         foreach (var generator in generators) generator?.Dispose();
-        return (meanLoss, klWeight, issueSeconds);
+        return (meanLoss, klWeight, issueSeconds, phaseSeconds);
     }
 
     /// <summary>
@@ -298,6 +308,7 @@ public sealed class Trainer : IDisposable
         double keep = 1 - _config.Model.Dropout;
         if (keep < 1)
             weights = weights * full_like(weights, keep).bernoulli(generator) / keep;
+        _phases.Mark("upload");
 
         var (mean, logVariance) = model.Encode(batch.ItemIndices, batch.BagOffsets, weights);
         Tensor latent = mean;
@@ -308,12 +319,17 @@ public sealed class Trainer : IDisposable
             latent = mean + noise * (0.5 * logVariance).exp();
             kl = MultVaeObjective.KlDivergence(mean, logVariance);
         }
+        _phases.Mark("encode");
+        Tensor logits = model.FusedKernels is null ? model.Decode(latent) : model.DecodePadded(latent);
+        _phases.Mark("decode");
         Tensor loss = model.FusedKernels is { } kernels
-            ? MultinomialLikelihood.NegativeLogLikelihood(kernels, model.DecodePadded(latent), model.ItemCount, batch)
-            : MultVaeObjective.NegativeLogLikelihood(model.Decode(latent), batch);
+            ? MultinomialLikelihood.NegativeLogLikelihood(kernels, logits, model.ItemCount, batch)
+            : MultVaeObjective.NegativeLogLikelihood(logits, batch);
         if (kl is not null)
             loss = loss + klWeight * kl;
-        return loss * ((double)pass.Users / batchSize);
+        loss = loss * ((double)pass.Users / batchSize);
+        _phases.Mark("likelihood");
+        return loss;
     }
 
     /// <summary>
@@ -415,6 +431,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _allReduce?.Dispose();
+        _phases.Dispose();
         foreach (var optimizer in _optimizers) optimizer.Dispose();
         foreach (var replica in _replicas) replica.Dispose();
     }

@@ -7,6 +7,8 @@ namespace VaeToolkit.Training.Runs;
 /// times after the warm-up epochs, and users per second. <c>mean_issue_seconds</c> is how long the host
 /// took to issue an epoch's work: near <c>mean_epoch_seconds</c>, the host sets the pace, not the device.
 /// <c>kernels</c> says whether the fused CUDA kernels ran, or libtorch's operators (and why).
+/// <c>mean_step_ms_by_phase</c> splits a training step's time by phase (device time on CUDA, see
+/// <see cref="PhaseTimer"/>).
 /// </summary>
 public sealed record BenchmarkReport(
     string Dataset,
@@ -25,6 +27,7 @@ public sealed record BenchmarkReport(
     double MeanEpochSeconds,
     double MeanValidationSeconds,
     double MeanIssueSeconds,
+    [property: JsonPropertyName("mean_step_ms_by_phase")] IReadOnlyDictionary<string, double> MeanStepMillisecondsByPhase,
     [property: JsonPropertyName("train_users_per_s")] double TrainUsersPerSecond,
     [property: JsonPropertyName("validation_users_per_s")] double ValidationUsersPerSecond,
     double BestValidationNdcgAt100,
@@ -41,9 +44,13 @@ public sealed record BenchmarkReport(
         double meanValidation = validated.Count == 0 ? 0 : validated.Average(e => e.ValidationSeconds!.Value);
         int trainUsers = history[0].TrainUsers;
         int validationUsers = history[0].ValidationUsers;
+        double steps = measured.Count * Math.Ceiling(trainUsers / (double)batchSize);
+        var phases = measured.Where(e => e.PhaseSeconds is not null).SelectMany(e => e.PhaseSeconds!)
+            .GroupBy(phase => phase.Key)
+            .ToDictionary(group => group.Key, group => Math.Round(group.Sum(phase => phase.Value) * 1000 / steps, 3));
         return new BenchmarkReport(
             dataset, device, deviceName, precision, kernels, gpus, threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
-            meanEpoch, meanValidation, measured.Average(e => e.IssueSeconds ?? 0),
+            meanEpoch, meanValidation, measured.Average(e => e.IssueSeconds ?? 0), phases,
             meanEpoch > 0 ? trainUsers / meanEpoch : 0,
             meanValidation > 0 ? validationUsers / meanValidation : 0,
             bestNdcg,

@@ -146,6 +146,12 @@ public sealed class TrainingJobTests : IDisposable
         Assert.True(report.ValidationUsersPerSecond > 0);
         // On the CPU the host does the work itself, so issuing it takes (nearly) the whole epoch.
         Assert.InRange(report.MeanIssueSeconds, 0.5 * report.MeanEpochSeconds, report.MeanEpochSeconds);
+        // The phases cover the step: together they are (nearly) the epoch, each a part of it.
+        Assert.Equal(["batch", "upload", "encode", "decode", "likelihood", "backward", "update"], report.MeanStepMillisecondsByPhase.Keys);
+        Assert.All(report.MeanStepMillisecondsByPhase.Values, ms => Assert.True(ms > 0));
+        double steps = Math.Ceiling(report.TrainUsers / (double)report.BatchSize);
+        double phasesSeconds = report.MeanStepMillisecondsByPhase.Values.Sum() * steps / 1000;
+        Assert.InRange(phasesSeconds, 0.5 * report.MeanEpochSeconds, 1.001 * report.MeanEpochSeconds);
     }
 
     /// <summary>Cancels as soon as the given epoch starts.</summary>
