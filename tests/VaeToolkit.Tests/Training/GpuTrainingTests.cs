@@ -73,8 +73,10 @@ public sealed class GpuTrainingTests
         Assert.InRange(free, 1L << 20, total);
     }
 
-    [Fact]
-    public void PinterestSizedCatalogue_TrainsOnOneGpu()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PinterestSizedCatalogue_TrainsOnOneGpu(bool fusedKernels)
     {
         RequireCuda();
         if (CudaRuntime.MemoryInfo(0) is not (_, long total) || total < 75L << 30) Assert.Skip("needs a GPU of 80 GB or more");
@@ -101,7 +103,7 @@ public sealed class GpuTrainingTests
             Device = "cuda",
             Precision = "bf16",
             Model = new ModelConfig { EncoderDims = [600, 200] },
-            Training = new TrainingConfig { Epochs = 1, BatchSize = 10000 },
+            Training = new TrainingConfig { Epochs = 1, BatchSize = 10000, FusedKernels = fusedKernels },
         };
 
         using var trainer = new Trainer(config, items);
