@@ -40,10 +40,10 @@ benchmark bf16 8
 benchmark bf16 8 "${fused[@]}"
 benchmark tf32 10
 benchmark tf32 10 "${fused[@]}"
+step gpu-tests 300 dotnet VaeToolkit.Tests.dll -class VaeToolkit.Tests.Training.GpuTrainingTests -class VaeToolkit.Tests.Training.FusedKernelTests
 benchmark bf16 30 "${fused[@]}"
 benchmark fp32 30 "${fused[@]}"
 benchmark fp16 8 "${fused[@]}"
-step gpu-tests 300 dotnet VaeToolkit.Tests.dll -class VaeToolkit.Tests.Training.GpuTrainingTests -class VaeToolkit.Tests.Training.FusedKernelTests
 rm -rf /tmp/vae-gpu/quickstart
 step quickstart-train 120 "${cli[@]}" train --config configs/quickstart.yaml --device cuda --output /tmp/vae-gpu/quickstart
 step quickstart-test 120 "${cli[@]}" test --model /tmp/vae-gpu/quickstart
