@@ -184,6 +184,10 @@ internal sealed class CudaKernels : IFusedKernels
     {
         if (logits.dim() != 2 || !logits.is_contiguous())
             throw new ArgumentException("the logits must be a contiguous [rows, columns] tensor", nameof(logits));
+        // The kernels move rows 16 bytes at a time (see Pack in the source).
+        int elementBytes = logits.dtype == ScalarType.Float32 ? 4 : 2;
+        if (logits.shape[1] * elementBytes % 16 != 0 || TensorMemory.DataPointer(logits) % 16 != 0)
+            throw new ArgumentException($"a row of logits must be a multiple of 16 bytes, 16-byte aligned ({logits.shape[1]} {logits.dtype} columns given): pad them as MultVae.DecodePadded does", nameof(logits));
         if (items < 1 || items > logits.shape[1])
             throw new ArgumentException($"items = {items} must be in 1..{logits.shape[1]} (the logits' columns)", nameof(items));
         return checked((int)logits.shape[0]);

@@ -17,8 +17,9 @@ internal sealed class MultinomialLikelihood : autograd.SingleTensorFunction<Mult
 
     /// <summary>
     /// −Σ_u Σ_{i∈u} log_softmax(logits_u)_i / users, the same value as
-    /// <see cref="MultVaeObjective.NegativeLogLikelihood"/>, from logits padded to any width ≥ <paramref name="items"/>
-    /// (the padding columns are ignored and get a zero gradient).
+    /// <see cref="MultVaeObjective.NegativeLogLikelihood"/>, from logits padded past <paramref name="items"/>
+    /// to a row of a multiple of 16 bytes, as <see cref="MultVae.DecodePadded"/> gives them (the padding
+    /// columns are ignored and get a zero gradient).
     /// </summary>
     public static Tensor NegativeLogLikelihood(IFusedKernels kernels, Tensor paddedLogits, int items, HistoryBatch batch) =>
         apply(paddedLogits, batch.BagOffsets, batch.ItemIndices, items, kernels) / batch.Users;

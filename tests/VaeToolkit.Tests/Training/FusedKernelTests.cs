@@ -44,6 +44,17 @@ public sealed class FusedKernelTests
         FusedKernelParity.AssertAdamMatches(EmulatedKernels(), CPU);
 
     [Fact]
+    public void EmulatedCudaKernels_RejectRowsThatAreNotWholePacks()
+    {
+        var kernels = EmulatedKernels();
+        using var batch = HistoryBatch.Create(FusedKernelParity.Histories, [0, 1], CPU);
+        using var unpadded = zeros(2, FusedKernelParity.Items, ScalarType.BFloat16); // 42 bytes a row
+        var error = Assert.Throws<ArgumentException>(() =>
+            MultinomialLikelihood.NegativeLogLikelihood(kernels, unpadded, FusedKernelParity.Items, batch));
+        Assert.Contains("multiple of 16 bytes", error.Message);
+    }
+
+    [Fact]
     public void Trainer_OnEmulatedCudaKernels_TrainsLikeOnLibtorchOperators()
     {
         var kernels = EmulatedKernels();
