@@ -17,7 +17,7 @@ internal sealed class CudaKernels : IFusedKernels
 {
     private const string SourceName = "multvae_kernels.cu";
     private const uint LikelihoodThreads = 512;
-    private const uint SegmentChunk = 32; // entries per block of segment_sum
+    private const int SegmentChunk = 32; // entries per block of segment_sum: SEGMENT_CHUNK in the source
 
     private static readonly ConcurrentDictionary<int, Lazy<CudaKernels>> ByDevice = new();
     private static readonly ConcurrentDictionary<int, byte[]> PtxByArchitecture = new();
@@ -137,7 +137,7 @@ internal sealed class CudaKernels : IFusedKernels
         if (entries == 0) return;
         uint blocks = (uint)((entries + SegmentChunk - 1) / SegmentChunk);
         Launch("segment_sum", blocks, ThreadsFor(width),
-            [Pointer(source), (uint)width, Pointer(keys), Pointer(gather), Pointer(scales), (uint)entries, SegmentChunk, Pointer(output)]);
+            [Pointer(source), (uint)width, Pointer(keys), Pointer(gather), Pointer(scales), (uint)entries, Pointer(output)]);
     }
 
     public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)

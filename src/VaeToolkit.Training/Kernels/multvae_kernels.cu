@@ -205,34 +205,67 @@ LIKELIHOOD_KERNELS(Fp16, fp16)
 //   output[keys[e], :] += scales[e] * source[gather[e], :]   for every entry e, keys sorted ascending.
 // Forward: keys = each entry's row, gather = its item, source = the item weights [items, width].
 // Backward: the entries sorted by item; keys = item, gather = row, source = the upstream gradient.
-// The caller zeroes output (rows no entry names stay zero). Each block takes `chunk` consecutive entries,
-// so a run of one key as long as the most popular item's costs no block more than the others: a run
-// inside the chunk is stored, one that continues into a neighbouring chunk is added atomically.
-extern "C" __global__ void segment_sum(const float* source, int width, const int* keys, const int* gather,
-                                       const float* scales, int entries, int chunk, float* output)
+// The caller zeroes output (rows no entry names stay zero). Each block takes SEGMENT_CHUNK consecutive
+// entries, so a run of one key as long as the most popular item's costs no block more than the others:
+// a run inside the chunk is stored, one that continues into a neighbouring chunk is added atomically.
+#define SEGMENT_CHUNK 32
+#define SEGMENT_LOADS 8 // source values a thread has in flight at once
+
+__device__ __forceinline__ void flush_run(float* output, int width, int key, int column, float sum, bool shared)
 {
-    int first = blockIdx.x * chunk;
-    int last = min(first + chunk, entries); // exclusive
-    bool first_run_shared = first > 0 && keys[first - 1] == keys[first];
+    float* target = output + (long long)key * width + column;
+    if (shared) atomicAdd(target, sum); else *target = sum;
+}
+
+extern "C" __global__ void segment_sum(const float* source, int width, const int* keys, const int* gather,
+                                       const float* scales, int entries, float* output)
+{
+    // The chunk's entries, staged once for all the block's threads.
+    __shared__ int chunk_keys[SEGMENT_CHUNK], chunk_gather[SEGMENT_CHUNK];
+    __shared__ float chunk_scales[SEGMENT_CHUNK];
+    int first = blockIdx.x * SEGMENT_CHUNK;
+    int count = min(SEGMENT_CHUNK, entries - first);
+    for (int e = threadIdx.x; e < count; e += blockDim.x)
+    {
+        chunk_keys[e] = keys[first + e];
+        chunk_gather[e] = gather[first + e];
+        chunk_scales[e] = scales[first + e];
+    }
+    __syncthreads();
+    bool first_run_shared = first > 0 && keys[first - 1] == chunk_keys[0];
+    bool last_run_shared = first + count < entries && keys[first + count] == chunk_keys[count - 1];
+
     for (int c = threadIdx.x; c < width; c += blockDim.x)
     {
-        int key = keys[first];
+        int key = chunk_keys[0];
         bool shared = first_run_shared;
         float sum = 0.0f;
-        for (int e = first; e < last; e++)
+        for (int base = 0; base < count; base += SEGMENT_LOADS)
         {
-            if (keys[e] != key)
+            // All loads first, then the additions: the loads overlap instead of waiting one by one.
+            float values[SEGMENT_LOADS];
+#pragma unroll
+            for (int u = 0; u < SEGMENT_LOADS; u++)
             {
-                float* target = output + (long long)key * width + c;
-                if (shared) atomicAdd(target, sum); else *target = sum;
-                key = keys[e];
-                shared = false;
-                sum = 0.0f;
+                int e = base + u;
+                values[u] = e < count ? chunk_scales[e] * source[(long long)chunk_gather[e] * width + c] : 0.0f;
             }
-            sum += scales[e] * source[(long long)gather[e] * width + c];
+#pragma unroll
+            for (int u = 0; u < SEGMENT_LOADS; u++)
+            {
+                int e = base + u;
+                if (e >= count) break;
+                if (chunk_keys[e] != key)
+                {
+                    flush_run(output, width, key, c, sum, shared);
+                    key = chunk_keys[e];
+                    shared = false;
+                    sum = 0.0f;
+                }
+                sum += values[u];
+            }
         }
-        float* target = output + (long long)key * width + c;
-        if (shared || (last < entries && keys[last] == key)) atomicAdd(target, sum); else *target = sum;
+        flush_run(output, width, key, c, sum, shared || last_run_shared);
     }
 }
 

@@ -1,7 +1,7 @@
 // Just enough of CUDA to run multvae_kernels.cu on the CPU, for tests: each thread of a block is a
 // fiber (ucontext) on one OS thread, run round-robin; __syncthreads and the warp shuffles switch to the
 // next fiber, so every thread of the block reaches a barrier before any passes it. Blocks run one after
-// another (last first), which makes __shared__ variables plain statics and atomics plain additions.
+// another (in a shuffled order), which makes __shared__ variables plain statics and atomics plain additions.
 #pragma once
 #include <algorithm>
 #include <cstring>

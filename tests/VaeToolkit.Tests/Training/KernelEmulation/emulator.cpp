@@ -5,7 +5,10 @@
 #include "cuda_emulation.h"
 #include "multvae_kernels.cu"
 
+#include <algorithm>
 #include <cstdlib>
+#include <numeric>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,8 +60,12 @@ void run(unsigned int blocks, unsigned int threads, void (*kernel)(void**), void
     fibers.resize(threads);
     stacks.resize(threads * StackBytes);
     exchange.assign(threads, 0.0f);
-    // Last block first: CUDA promises no order, and a kernel that counts on one fails here.
-    for (unsigned int b = blocks; b-- > 0;)
+    // Blocks in a shuffled order (the same every run): CUDA promises no order, and a kernel that counts
+    // on one, either way round, fails here.
+    std::vector<unsigned int> order(blocks);
+    std::iota(order.begin(), order.end(), 0u);
+    std::shuffle(order.begin(), order.end(), std::mt19937(12345));
+    for (unsigned int b : order)
     {
         block_index = {b, 0, 0};
         finished.assign(threads, false);
