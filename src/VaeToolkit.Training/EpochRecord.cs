@@ -23,5 +23,8 @@ public sealed record EpochRecord(
     /// </summary>
     public IReadOnlyDictionary<string, double>? PhaseSeconds { get; init; }
 
+    /// <summary>The validation's time by phase (batch, forward, top-k, metrics), when the epoch validated.</summary>
+    public IReadOnlyDictionary<string, double>? ValidationPhaseSeconds { get; init; }
+
     public double TrainUsersPerSecond => TrainSeconds > 0 ? TrainUsers / TrainSeconds : 0;
 }

@@ -33,6 +33,7 @@ public sealed class Trainer : IDisposable
     private readonly IGradientAllReduce? _allReduce;
     private readonly DynamicLossScaler? _lossScaler;
     private readonly PhaseTimer _phases;
+    private readonly PhaseTimer _validationPhases;
 
     public Trainer(VaeConfig config, int itemCount)
     {
@@ -63,6 +64,7 @@ public sealed class Trainer : IDisposable
             _lossScaler = new DynamicLossScaler();
         Kernels = UseFusedKernels(config);
         _phases = new PhaseTimer(Device);
+        _validationPhases = new PhaseTimer(Device);
 
         MaxUsersPerPass = config.Training.MaxUsersPerPass;
         if (MaxUsersPerPass is null && MemoryPlanner.QueryCuda(Device) is var (free, _))
@@ -144,10 +146,11 @@ public sealed class Trainer : IDisposable
 
             double? ndcg = null;
             double? validationSeconds = null;
+            IReadOnlyDictionary<string, double>? validationPhaseSeconds = null;
             if (epoch % training.ValidationStep == 0 || epoch == training.Epochs)
             {
                 watch.Restart();
-                ndcg = Validate(data.Validation);
+                (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
                 validationSeconds = watch.Elapsed.TotalSeconds;
                 if (ndcg > bestNdcg)
                 {
@@ -162,6 +165,7 @@ public sealed class Trainer : IDisposable
             {
                 IssueSeconds = issueSeconds,
                 PhaseSeconds = phaseSeconds,
+                ValidationPhaseSeconds = validationPhaseSeconds,
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, training.Epochs, batches, batches, record));
@@ -187,10 +191,14 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>NDCG@100 of the current weights on held-out users (fold-in in, targets scored).</summary>
-    public double Validate(HeldOutUsers users)
+    public double Validate(HeldOutUsers users) => ValidateWithPhases(users).Ndcg;
+
+    /// <summary><see cref="Validate"/>, with its time by phase: batch, forward, top-k (with the copy to the host), metrics.</summary>
+    private (double Ndcg, IReadOnlyDictionary<string, double> PhaseSeconds) ValidateWithPhases(HeldOutUsers users)
     {
         Model.eval();
         using var noGrad = no_grad();
+        _validationPhases.Start();
         var withTargets = Enumerable.Range(0, users.Count).Where(u => users.Targets.RowLength(u) > 0).ToArray();
         var accumulator = new RankingMetricsAccumulator();
         int batchSize = Math.Min(_config.Evaluation.BatchSize, MaxUsersPerPass ?? int.MaxValue);
@@ -199,14 +207,18 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             ReadOnlySpan<int> rows = withTargets.AsSpan(start, Math.Min(batchSize, withTargets.Length - start));
             using var batch = HistoryBatch.Create(users.FoldIn, rows, Device);
+            _validationPhases.Mark("batch");
             Tensor logits = Model.call(batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
             logits.view(-1).index_fill_(0, batch.PositivePositions, float.NegativeInfinity);
+            _validationPhases.Mark("forward");
             int k = Math.Min(RankingMetricsAccumulator.Depth, Model.ItemCount);
             int[] top = logits.topk(k).indexes.to(ScalarType.Int32).cpu().data<int>().ToArray();
+            _validationPhases.Mark("top-k");
             for (int b = 0; b < rows.Length; b++)
                 accumulator.Add(top.AsSpan(b * k, k), users.Targets.Row(rows[b]));
+            _validationPhases.Mark("metrics");
         }
-        return accumulator.NdcgAt100;
+        return (accumulator.NdcgAt100, _validationPhases.Stop());
     }
 
     /// <summary>
@@ -432,6 +444,7 @@ public sealed class Trainer : IDisposable
     {
         _allReduce?.Dispose();
         _phases.Dispose();
+        _validationPhases.Dispose();
         foreach (var optimizer in _optimizers) optimizer.Dispose();
         foreach (var replica in _replicas) replica.Dispose();
     }

@@ -7,8 +7,8 @@ namespace VaeToolkit.Training.Runs;
 /// times after the warm-up epochs, and users per second. <c>mean_issue_seconds</c> is how long the host
 /// took to issue an epoch's work: near <c>mean_epoch_seconds</c>, the host sets the pace, not the device.
 /// <c>kernels</c> says whether the fused CUDA kernels ran, or libtorch's operators (and why).
-/// <c>mean_step_ms_by_phase</c> splits a training step's time by phase (device time on CUDA, see
-/// <see cref="PhaseTimer"/>).
+/// <c>mean_step_ms_by_phase</c> splits a training step's time by phase and
+/// <c>mean_validation_ms_by_phase</c> a validation's (device time on CUDA, see <see cref="PhaseTimer"/>).
 /// </summary>
 public sealed record BenchmarkReport(
     string Dataset,
@@ -28,6 +28,7 @@ public sealed record BenchmarkReport(
     double MeanValidationSeconds,
     double MeanIssueSeconds,
     [property: JsonPropertyName("mean_step_ms_by_phase")] IReadOnlyDictionary<string, double> MeanStepMillisecondsByPhase,
+    [property: JsonPropertyName("mean_validation_ms_by_phase")] IReadOnlyDictionary<string, double> MeanValidationMillisecondsByPhase,
     [property: JsonPropertyName("train_users_per_s")] double TrainUsersPerSecond,
     [property: JsonPropertyName("validation_users_per_s")] double ValidationUsersPerSecond,
     double BestValidationNdcgAt100,
@@ -45,15 +46,20 @@ public sealed record BenchmarkReport(
         int trainUsers = history[0].TrainUsers;
         int validationUsers = history[0].ValidationUsers;
         double steps = measured.Count * Math.Ceiling(trainUsers / (double)batchSize);
-        var phases = measured.Where(e => e.PhaseSeconds is not null).SelectMany(e => e.PhaseSeconds!)
-            .GroupBy(phase => phase.Key)
-            .ToDictionary(group => group.Key, group => Math.Round(group.Sum(phase => phase.Value) * 1000 / steps, 3));
+        var stepPhases = MeanMilliseconds(measured.Select(e => e.PhaseSeconds), steps);
+        var validationPhases = MeanMilliseconds(validated.Select(e => e.ValidationPhaseSeconds), validated.Count);
         return new BenchmarkReport(
             dataset, device, deviceName, precision, kernels, gpus, threads, history.Count, Math.Min(warmUpEpochs, history.Count - measured.Count), trainUsers, validationUsers, items, batchSize,
-            meanEpoch, meanValidation, measured.Average(e => e.IssueSeconds ?? 0), phases,
+            meanEpoch, meanValidation, measured.Average(e => e.IssueSeconds ?? 0), stepPhases, validationPhases,
             meanEpoch > 0 ? trainUsers / meanEpoch : 0,
             meanValidation > 0 ? validationUsers / meanValidation : 0,
             bestNdcg,
             history.Select(e => e.TrainSeconds).ToArray());
     }
+
+    // Each phase's total over the epochs, in milliseconds per one of `count` (steps or validations).
+    private static Dictionary<string, double> MeanMilliseconds(IEnumerable<IReadOnlyDictionary<string, double>?> phases, double count) =>
+        phases.OfType<IReadOnlyDictionary<string, double>>().SelectMany(p => p)
+            .GroupBy(phase => phase.Key)
+            .ToDictionary(group => group.Key, group => Math.Round(group.Sum(phase => phase.Value) * 1000 / count, 3));
 }
