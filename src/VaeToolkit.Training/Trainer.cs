@@ -272,11 +272,7 @@ public sealed class Trainer : IDisposable
             bool finite = _lossScaler is null || _lossScaler.UnscaleAndUpdate(_replicas.SelectMany(replica => replica.parameters()));
             if (finite)
             {
-                for (int r = 0; r < _replicas.Count; r++)
-                {
-                    if (_replicas[r].FusedKernels is { } kernels && FusedAdam.CanStep(_optimizers[r])) FusedAdam.Step(kernels, _optimizers[r]);
-                    else _optimizers[r].step();
-                }
+                for (int r = 0; r < _replicas.Count; r++) OptimizerStep(r);
             }
             _phases.Mark("update");
             step++;
@@ -289,6 +285,21 @@ public sealed class Trainer : IDisposable
         foreach (var tensor in lossSums) tensor.Dispose();
         foreach (var generator in generators) generator?.Dispose();
         return (meanLoss, klWeight, issueSeconds, phaseSeconds);
+    }
+
+    /// <summary>
+    /// Replica <paramref name="r"/>'s Adam step: one pass over each parameter with the fused CUDA kernels
+    /// or on the CPU, TorchSharp's operators otherwise (CUDA without the fused kernels).
+    /// </summary>
+    private void OptimizerStep(int r)
+    {
+        var optimizer = _optimizers[r];
+        if (_replicas[r].FusedKernels is { } kernels && FusedAdam.CanStep(optimizer))
+            FusedAdam.Step(optimizer, kernels.AdamStep);
+        else if (Device.type == DeviceType.CPU && FusedAdam.CanStep(optimizer))
+            FusedAdam.Step(optimizer, CpuAdam.Step);
+        else
+            optimizer.step();
     }
 
     /// <summary>

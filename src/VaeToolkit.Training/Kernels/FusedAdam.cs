@@ -3,17 +3,21 @@ using static TorchSharp.torch;
 
 namespace VaeToolkit.Training.Kernels;
 
+/// <summary>One parameter's Adam step in place, in a single pass over its memory.</summary>
+internal delegate void AdamStepKernel(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings);
+
 /// <summary>
-/// TorchSharp's Adam step, one fused kernel per parameter, on the optimizer's own state: its moments are
-/// updated in place and its step counts advanced, so checkpoints and a later <c>step()</c> carry on as
-/// if TorchSharp had taken the step. Only plain Adam (no weight decay, amsgrad or maximize) is fused.
+/// TorchSharp's Adam step, one fused kernel per parameter (<see cref="IFusedKernels.AdamStep"/> on CUDA,
+/// <see cref="CpuAdam.Step"/> on the CPU), on the optimizer's own state: its moments are updated in
+/// place and its step counts advanced, so checkpoints and a later <c>step()</c> carry on as if
+/// TorchSharp had taken the step. Only plain Adam (no weight decay, amsgrad or maximize) is fused.
 /// </summary>
 internal static class FusedAdam
 {
     public static bool CanStep(Adam optimizer) =>
         optimizer.state_dict().Options.All(o => o is Adam.Options { weight_decay: 0 or null, amsgrad: false or null, maximize: false or null });
 
-    public static void Step(IFusedKernels kernels, Adam optimizer)
+    public static void Step(Adam optimizer, AdamStepKernel kernel)
     {
         var state = optimizer.state_dict();
         if (state.Options.Count != 1 || state.Options[0] is not Adam.Options options || !CanStep(optimizer))
@@ -30,7 +34,7 @@ internal static class FusedAdam
                 Beta2: beta2,
                 InvSqrtBiasCorrection2: 1 / Math.Sqrt(1 - Math.Pow(beta2, moments.step)),
                 Eps: options.eps ?? 1e-8);
-            kernels.AdamStep(parameter, gradient, moments.exp_avg, moments.exp_avg_sq, settings);
+            kernel(parameter, gradient, moments.exp_avg, moments.exp_avg_sq, settings);
         }
     }
 }
