@@ -294,10 +294,11 @@ public sealed class Trainer : IDisposable
     private void OptimizerStep(int r)
     {
         var optimizer = _optimizers[r];
-        if (_replicas[r].FusedKernels is { } kernels && FusedAdam.CanStep(optimizer))
-            FusedAdam.Step(optimizer, kernels.AdamStep);
-        else if (Device.type == DeviceType.CPU && FusedAdam.CanStep(optimizer))
-            FusedAdam.Step(optimizer, CpuAdam.Step);
+        AdamStepKernel? kernel = _replicas[r].FusedKernels is { } kernels ? kernels.AdamStep
+            : Device.type == DeviceType.CPU ? CpuAdam.Step
+            : null;
+        if (kernel is not null && FusedAdam.CanStep(optimizer))
+            FusedAdam.Step(optimizer, kernel);
         else
             optimizer.step();
     }

@@ -14,14 +14,13 @@ internal delegate void AdamStepKernel(Tensor parameter, Tensor gradient, Tensor 
 /// </summary>
 internal static class FusedAdam
 {
-    public static bool CanStep(Adam optimizer) =>
-        optimizer.state_dict().Options.All(o => o is Adam.Options { weight_decay: 0 or null, amsgrad: false or null, maximize: false or null });
+    public static bool CanStep(Adam optimizer) => PlainOptions(optimizer.state_dict()) is not null;
 
     public static void Step(Adam optimizer, AdamStepKernel kernel)
     {
         var state = optimizer.state_dict();
-        if (state.Options.Count != 1 || state.Options[0] is not Adam.Options options || !CanStep(optimizer))
-            throw new InvalidOperationException("the fused Adam step takes one parameter group without weight decay, amsgrad or maximize");
+        var options = PlainOptions(state)
+            ?? throw new InvalidOperationException("the fused Adam step takes one parameter group without weight decay, amsgrad or maximize");
         double beta1 = options.beta1 ?? 0.9, beta2 = options.beta2 ?? 0.999;
         foreach (var (parameter, moments) in optimizer.parameters().Zip(state.State.Cast<Adam.State>()))
         {
@@ -37,4 +36,8 @@ internal static class FusedAdam
             kernel(parameter, gradient, moments.exp_avg, moments.exp_avg_sq, settings);
         }
     }
+
+    // The options of the one parameter group, when they are plain Adam's; else null.
+    private static Adam.Options? PlainOptions(optim.Optimizer.StateDictionary state) =>
+        state.Options is [Adam.Options { weight_decay: 0 or null, amsgrad: false or null, maximize: false or null } options] ? options : null;
 }
