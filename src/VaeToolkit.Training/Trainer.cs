@@ -95,7 +95,7 @@ public sealed class Trainer : IDisposable
     public Device Device { get; }
 
     /// <summary>
-    /// What runs the likelihood and the item layer: "fused (NVRTC x.y)" for the CUDA kernels, else
+    /// What runs the likelihood and the item layer: "fused (NVRTC x.y, sm_XY)" for the CUDA kernels, else
     /// "libtorch", with the reason when the fused kernels were asked for but could not load.
     /// </summary>
     public string Kernels { get; }
@@ -380,8 +380,7 @@ public sealed class Trainer : IDisposable
         {
             foreach (var replica in _replicas)
                 replica.FusedKernels = CudaKernels.For(ParameterDevice(replica));
-            var (major, minor) = Nvrtc.Version;
-            return $"fused (NVRTC {major}.{minor})";
+            return $"fused ({CudaKernels.For(ParameterDevice(_replicas[0])).Build})";
         }
         catch (InvalidOperationException e)
         {

@@ -42,11 +42,11 @@ internal static unsafe class CudaDriver
     public static void MakeCurrent(IntPtr context) =>
         Check(((delegate* unmanaged<IntPtr, int>)Export("cuCtxSetCurrent"))(context), "cuCtxSetCurrent");
 
-    /// <summary>Loads PTX into the current context; the driver compiles it for the device.</summary>
-    public static IntPtr LoadModule(byte[] ptx)
+    /// <summary>Loads a cubin, or PTX that the driver compiles for the device, into the current context.</summary>
+    public static IntPtr LoadModule(byte[] cubinOrPtx)
     {
         IntPtr module = IntPtr.Zero;
-        fixed (byte* image = ptx)
+        fixed (byte* image = cubinOrPtx)
             Check(((delegate* unmanaged<IntPtr*, byte*, int>)Export("cuModuleLoadData"))(&module, image), "cuModuleLoadData");
         return module;
     }

@@ -20,7 +20,7 @@ internal sealed class CudaKernels : IFusedKernels
     private const int SegmentChunk = 32; // entries per block of segment_sum: SEGMENT_CHUNK in the source
 
     private static readonly ConcurrentDictionary<int, Lazy<CudaKernels>> ByDevice = new();
-    private static readonly ConcurrentDictionary<int, byte[]> PtxByArchitecture = new();
+    private static readonly ConcurrentDictionary<CompileTarget, byte[]> ImageByTarget = new();
 
     private readonly Device _device;
     private readonly KernelLaunch _launch;
@@ -29,11 +29,15 @@ internal sealed class CudaKernels : IFusedKernels
     /// Kernels whose launches go to <paramref name="launch"/>, on tensors of <paramref name="device"/>:
     /// the tests run the same source through a CPU emulation of CUDA this way.
     /// </summary>
-    internal CudaKernels(Device device, KernelLaunch launch)
+    internal CudaKernels(Device device, KernelLaunch launch, string build = "emulated")
     {
         _device = device;
         _launch = launch;
+        Build = build;
     }
+
+    /// <summary>How the kernels were built, such as "NVRTC 13.0, sm_90".</summary>
+    public string Build { get; }
 
     /// <summary>The kernels' entry points, as the source declares them.</summary>
     internal static IEnumerable<string> KernelNames =>
@@ -49,7 +53,7 @@ internal sealed class CudaKernels : IFusedKernels
         if ((CudaDriver.UnavailableReason ?? Nvrtc.UnavailableReason) is string reason)
             throw new InvalidOperationException($"the fused CUDA kernels cannot be used: {reason}");
         int index = Math.Max(device.index, 0);
-        var kernels = ByDevice.GetOrAdd(index, i => new Lazy<CudaKernels>(() => new CudaKernels(new Device(DeviceType.CUDA, i), LoadModule(i))));
+        var kernels = ByDevice.GetOrAdd(index, i => new Lazy<CudaKernels>(() => Load(i)));
         try
         {
             return kernels.Value;
@@ -63,21 +67,22 @@ internal sealed class CudaKernels : IFusedKernels
         }
     }
 
-    /// <summary>Compiles the source for device <paramref name="index"/>, loads it into its primary context, and returns its launcher.</summary>
-    private static KernelLaunch LoadModule(int index)
+    /// <summary>Compiles the source for device <paramref name="index"/> and loads it into its primary context.</summary>
+    private static CudaKernels Load(int index)
     {
         IntPtr context = CudaDriver.PrimaryContext(index);
         CudaDriver.MakeCurrent(context);
-        int architecture = Nvrtc.ArchitectureFor(CudaDriver.ComputeCapability(index));
-        byte[] ptx = PtxByArchitecture.GetOrAdd(architecture, a => Nvrtc.CompileToPtx(Source(), SourceName, a));
-        IntPtr module = CudaDriver.LoadModule(ptx);
+        var target = Nvrtc.TargetFor(CudaDriver.ComputeCapability(index));
+        byte[] image = ImageByTarget.GetOrAdd(target, t => Nvrtc.Compile(Source(), SourceName, t));
+        IntPtr module = CudaDriver.LoadModule(image);
         var functions = KernelNames.ToDictionary(name => name, name => CudaDriver.Function(module, name));
-        return (kernel, blocks, threads, arguments) =>
+        var (major, minor) = Nvrtc.Version;
+        return new CudaKernels(new Device(DeviceType.CUDA, index), (kernel, blocks, threads, arguments) =>
         {
             // The backward kernels run on autograd's threads: the context must be current there too.
             CudaDriver.MakeCurrent(context);
             CudaDriver.Launch(functions[kernel], kernel, blocks, threads, arguments);
-        };
+        }, $"NVRTC {major}.{minor}, {target}");
     }
 
     /// <summary>The kernels' CUDA C++ source, embedded in this assembly.</summary>

@@ -4,8 +4,8 @@ using System.Text;
 namespace VaeToolkit.Training.Kernels;
 
 /// <summary>
-/// NVIDIA's run-time CUDA compiler: turns the kernels' source into PTX, which the driver then compiles
-/// for the GPU at hand. It needs no GPU itself. libnvrtc ships with CUDA, with PyTorch's CUDA wheels
+/// NVIDIA's run-time CUDA compiler: turns the kernels' source into machine code for the GPU at hand
+/// (or into PTX, which the driver compiles). It needs no GPU itself. libnvrtc ships with CUDA, with PyTorch's CUDA wheels
 /// (nvidia/cu13/lib) and with CUDA builds of libtorch (under a hashed name next to libtorch_cuda.so),
 /// so it is looked for under its sonames first and then next to the libtorch the process loaded.
 /// </summary>
@@ -28,10 +28,13 @@ internal static unsafe class Nvrtc
     }
 
     /// <summary>
-    /// The virtual architecture to compile for: the device's compute capability (major × 10 + minor), or
-    /// the newest NVRTC knows below it. The driver compiles the PTX for the real device.
+    /// What to compile for a device of <paramref name="computeCapability"/> (major × 10 + minor): machine
+    /// code for the newest architecture NVRTC knows in the device's own family, which the driver loads as
+    /// it is; or, for a device newer than NVRTC, PTX for the newest architecture below it, which the driver
+    /// compiles. Machine code is preferred because a driver refuses PTX from a newer CUDA than its own,
+    /// and PyTorch's CUDA wheels may bring a newer NVRTC than the installed driver.
     /// </summary>
-    public static int ArchitectureFor(int computeCapability)
+    public static CompileTarget TargetFor(int computeCapability)
     {
         int count = 0;
         Check(((delegate* unmanaged<int*, int>)Export("nvrtcGetNumSupportedArchs"))(&count), "nvrtcGetNumSupportedArchs");
@@ -41,16 +44,18 @@ internal static unsafe class Nvrtc
         var usable = architectures.Where(a => a <= computeCapability).ToArray();
         if (usable.Length == 0)
             throw new InvalidOperationException($"NVRTC {Version.Major}.{Version.Minor} cannot compile for compute capability {computeCapability / 10}.{computeCapability % 10}");
-        return usable.Max();
+        int architecture = usable.Max();
+        return new CompileTarget(architecture, MachineCode: architecture / 10 == computeCapability / 10);
     }
 
-    /// <summary>Compiles CUDA C++ <paramref name="source"/> to PTX for compute_<paramref name="architecture"/>.</summary>
-    public static byte[] CompileToPtx(string source, string name, int architecture)
+    /// <summary>Compiles CUDA C++ <paramref name="source"/> for <paramref name="target"/>: a cubin or PTX image for cuModuleLoadData.</summary>
+    public static byte[] Compile(string source, string name, CompileTarget target)
     {
         IntPtr program = IntPtr.Zero;
         IntPtr sourceText = Marshal.StringToCoTaskMemUTF8(source);
         IntPtr nameText = Marshal.StringToCoTaskMemUTF8(name);
-        string[] options = [$"--gpu-architecture=compute_{architecture}", "--generate-line-info", "--std=c++17"];
+        // No --generate-line-info: with it NVRTC 11.8 crashes the process compiling this source for sm_90.
+        string[] options = [$"--gpu-architecture={target}", "--std=c++17"];
         IntPtr[] optionTexts = [.. options.Select(Marshal.StringToCoTaskMemUTF8)];
         try
         {
@@ -60,14 +65,16 @@ internal static unsafe class Nvrtc
             fixed (IntPtr* optionPointers = optionTexts)
                 compiled = ((delegate* unmanaged<IntPtr, int, IntPtr*, int>)Export("nvrtcCompileProgram"))(program, options.Length, optionPointers);
             if (compiled != 0)
-                throw new InvalidOperationException($"NVRTC could not compile {name} ({ErrorText(compiled)}):{Environment.NewLine}{Log(program)}");
+                throw new InvalidOperationException($"NVRTC could not compile {name} for {target} ({ErrorText(compiled)}):{Environment.NewLine}{Log(program)}");
 
+            // PTX ends with the terminating zero the driver expects; a cubin is an ELF image.
+            string output = target.MachineCode ? "CUBIN" : "PTX";
             nuint size = 0;
-            Check(((delegate* unmanaged<IntPtr, nuint*, int>)Export("nvrtcGetPTXSize"))(program, &size), "nvrtcGetPTXSize");
-            var ptx = new byte[size]; // ends with the terminating zero the driver expects
-            fixed (byte* buffer = ptx)
-                Check(((delegate* unmanaged<IntPtr, byte*, int>)Export("nvrtcGetPTX"))(program, buffer), "nvrtcGetPTX");
-            return ptx;
+            Check(((delegate* unmanaged<IntPtr, nuint*, int>)Export($"nvrtcGet{output}Size"))(program, &size), $"nvrtcGet{output}Size");
+            var image = new byte[size];
+            fixed (byte* buffer = image)
+                Check(((delegate* unmanaged<IntPtr, byte*, int>)Export($"nvrtcGet{output}"))(program, buffer), $"nvrtcGet{output}");
+            return image;
         }
         finally
         {
@@ -123,4 +130,10 @@ internal static unsafe class Nvrtc
         if (torchCuda is null || Path.GetDirectoryName(torchCuda) is not string folder || !Directory.Exists(folder)) return [];
         return Directory.EnumerateFiles(folder, "libnvrtc*.so*").Where(path => !path.Contains("builtins", StringComparison.Ordinal));
     }
+}
+
+/// <summary>An architecture to compile for, as machine code (sm_90: a cubin) or as PTX (compute_90).</summary>
+internal readonly record struct CompileTarget(int Architecture, bool MachineCode)
+{
+    public override string ToString() => MachineCode ? $"sm_{Architecture}" : $"compute_{Architecture}";
 }

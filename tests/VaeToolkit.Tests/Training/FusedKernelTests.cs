@@ -159,17 +159,41 @@ public sealed class FusedKernelTests
     public void CudaKernels_CompileToPtxWithNvrtc()
     {
         if (Nvrtc.UnavailableReason is string reason) Assert.Skip(reason);
-        byte[] ptx = Nvrtc.CompileToPtx(CudaKernels.Source(), "multvae_kernels.cu", Nvrtc.ArchitectureFor(90));
+        byte[] ptx = Nvrtc.Compile(CudaKernels.Source(), "multvae_kernels.cu", new CompileTarget(80, MachineCode: false));
         string text = System.Text.Encoding.ASCII.GetString(ptx);
         foreach (string kernel in CudaKernels.KernelNames)
             Assert.Contains($".entry {kernel}(", text);
     }
 
     [Fact]
+    public void CudaKernels_CompileToMachineCodeForAnH100()
+    {
+        if (Nvrtc.UnavailableReason is string reason) Assert.Skip(reason);
+        var target = Nvrtc.TargetFor(90);
+        Assert.Equal(new CompileTarget(90, MachineCode: true), target);
+
+        byte[] cubin = Nvrtc.Compile(CudaKernels.Source(), "multvae_kernels.cu", target);
+        Assert.Equal("\u007fELF"u8.ToArray(), cubin[..4]);
+        string symbols = System.Text.Encoding.ASCII.GetString(cubin);
+        foreach (string kernel in CudaKernels.KernelNames)
+            Assert.Contains(kernel + "\0", symbols);
+    }
+
+    [Fact]
+    public void Nvrtc_TargetsADeviceNewerThanItKnowsWithPtx()
+    {
+        if (Nvrtc.UnavailableReason is string reason) Assert.Skip(reason);
+        var target = Nvrtc.TargetFor(990); // compute capability 99.0: no NVRTC knows that family
+        Assert.False(target.MachineCode);
+        Assert.True(target.Architecture < 990);
+        Assert.Throws<InvalidOperationException>(() => Nvrtc.TargetFor(10));
+    }
+
+    [Fact]
     public void CudaKernels_ReportACompileErrorWithTheLog()
     {
         if (Nvrtc.UnavailableReason is string reason) Assert.Skip(reason);
-        var error = Assert.Throws<InvalidOperationException>(() => Nvrtc.CompileToPtx("extern \"C\" __global__ void k() { undeclared(); }", "broken.cu", Nvrtc.ArchitectureFor(90)));
+        var error = Assert.Throws<InvalidOperationException>(() => Nvrtc.Compile("extern \"C\" __global__ void k() { undeclared(); }", "broken.cu", Nvrtc.TargetFor(90)));
         Assert.Contains("broken.cu", error.Message);
         Assert.Contains("undeclared", error.Message);
     }
