@@ -4,7 +4,8 @@
 # then on the host, from the repository root:
 #   bash .gpu/base/run.sh bash "$PWD/bench/gpu-suite.sh" [LOG_DIR]      (LOG_DIR defaults to $OUT)
 # run.sh starts this in the staged app folder. Each step has its own time limit and a failing step does
-# not stop the rest. Everything goes to LOG_DIR/suite.log, the benchmark reports (one JSON object per
+# not stop the rest; steps that would run past SUITE_SECONDS (default 500) are cut short or skipped, so
+# the summary is always written within the device call's limit. Everything goes to LOG_DIR/suite.log, the benchmark reports (one JSON object per
 # line) to LOG_DIR/benchmarks.jsonl, and a summary table ends the output.
 set -u
 out=${1:-${OUT:-/tmp/vae-gpu-out}}
@@ -15,9 +16,15 @@ export XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/vae-gpu/cache}
 # The test assembly's dependency manifest describes this linux-x64 folder, the CLI's own does not.
 cli=(dotnet exec --depsfile VaeToolkit.Tests.deps.json --runtimeconfig VaeToolkit.Tests.runtimeconfig.json vaetoolkit.dll)
 
+deadline=${SUITE_SECONDS:-500}
+
 # step NAME SECONDS COMMAND...: runs COMMAND with its output in the log, and notes its exit code and time.
+# The limit shrinks to what is left before the deadline; with under 20 s left the step is skipped.
 step() {
   local name=$1 limit=$2 began=$SECONDS rc; shift 2
+  local left=$((deadline - SECONDS))
+  if [ "$left" -lt 20 ]; then echo "== $name: skipped, $left s left of SUITE_SECONDS=$deadline" | tee -a "$log"; return 0; fi
+  [ "$limit" -gt "$left" ] && limit=$left
   echo "== $name: $*" >>"$log"
   timeout "$limit" "$@" >>"$log" 2>&1
   rc=$?
