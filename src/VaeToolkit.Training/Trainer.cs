@@ -5,7 +5,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
-using VaeToolkit.Metrics;
 using VaeToolkit.Training.Kernels;
 using VaeToolkit.Training.Model;
 using VaeToolkit.Training.Parallel;
@@ -34,6 +33,7 @@ public sealed class Trainer : IDisposable
     private readonly DynamicLossScaler? _lossScaler;
     private readonly PhaseTimer _phases;
     private readonly PhaseTimer _validationPhases;
+    private ValidationBatches? _validationBatches; // the last users validated, kept on the device for the next validation
 
     public Trainer(VaeConfig config, int itemCount)
     {
@@ -193,32 +193,22 @@ public sealed class Trainer : IDisposable
     /// <summary>NDCG@100 of the current weights on held-out users (fold-in in, targets scored).</summary>
     public double Validate(HeldOutUsers users) => ValidateWithPhases(users).Ndcg;
 
-    /// <summary><see cref="Validate"/>, with its time by phase: batch, forward, top-k (with the copy to the host), metrics.</summary>
+    /// <summary><see cref="Validate"/>, with its time by phase: batch (the first time only), forward, top-k, metrics.</summary>
     private (double Ndcg, IReadOnlyDictionary<string, double> PhaseSeconds) ValidateWithPhases(HeldOutUsers users)
     {
         Model.eval();
         using var noGrad = no_grad();
         _validationPhases.Start();
-        var withTargets = Enumerable.Range(0, users.Count).Where(u => users.Targets.RowLength(u) > 0).ToArray();
-        var accumulator = new RankingMetricsAccumulator();
         int batchSize = Math.Min(_config.Evaluation.BatchSize, MaxUsersPerPass ?? int.MaxValue);
-        for (int start = 0; start < withTargets.Length; start += batchSize)
+        if (_validationBatches?.Users != users || _validationBatches.BatchSize != batchSize)
         {
-            using var scope = NewDisposeScope();
-            ReadOnlySpan<int> rows = withTargets.AsSpan(start, Math.Min(batchSize, withTargets.Length - start));
-            using var batch = HistoryBatch.Create(users.FoldIn, rows, Device);
+            _validationBatches?.Dispose();
+            _validationBatches = null; // a failed build leaves nothing half-made behind
+            _validationBatches = new ValidationBatches(users, batchSize, Model.ItemCount, Device);
             _validationPhases.Mark("batch");
-            Tensor logits = Model.call(batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
-            logits.view(-1).index_fill_(0, batch.PositivePositions, float.NegativeInfinity);
-            _validationPhases.Mark("forward");
-            int k = Math.Min(RankingMetricsAccumulator.Depth, Model.ItemCount);
-            int[] top = logits.topk(k).indexes.to(ScalarType.Int32).cpu().data<int>().ToArray();
-            _validationPhases.Mark("top-k");
-            for (int b = 0; b < rows.Length; b++)
-                accumulator.Add(top.AsSpan(b * k, k), users.Targets.Row(rows[b]));
-            _validationPhases.Mark("metrics");
         }
-        return (accumulator.NdcgAt100, _validationPhases.Stop());
+        double ndcg = _validationBatches.NdcgAt100(Model, _validationPhases);
+        return (ndcg, _validationPhases.Stop());
     }
 
     /// <summary>
@@ -456,6 +446,7 @@ public sealed class Trainer : IDisposable
         _allReduce?.Dispose();
         _phases.Dispose();
         _validationPhases.Dispose();
+        _validationBatches?.Dispose();
         foreach (var optimizer in _optimizers) optimizer.Dispose();
         foreach (var replica in _replicas) replica.Dispose();
     }

@@ -152,7 +152,8 @@ public sealed class TrainingJobTests : IDisposable
         double steps = Math.Ceiling(report.TrainUsers / (double)report.BatchSize);
         double phasesSeconds = report.MeanStepMillisecondsByPhase.Values.Sum() * steps / 1000;
         Assert.InRange(phasesSeconds, 0.5 * report.MeanEpochSeconds, 1.001 * report.MeanEpochSeconds);
-        Assert.Equal(["batch", "forward", "top-k", "metrics"], report.MeanValidationMillisecondsByPhase.Keys);
+        // The validation batches were built during the warm-up and stayed on the device.
+        Assert.Equal(["forward", "top-k", "metrics"], report.MeanValidationMillisecondsByPhase.Keys);
         double validationPhasesSeconds = report.MeanValidationMillisecondsByPhase.Values.Sum() / 1000;
         Assert.InRange(validationPhasesSeconds, 0.5 * report.MeanValidationSeconds, 1.001 * report.MeanValidationSeconds);
     }
