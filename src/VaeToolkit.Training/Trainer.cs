@@ -56,7 +56,7 @@ public sealed class Trainer : IDisposable
             var replica = new MultVae(itemCount, config.Model) { ComputeType = computeType }.to(device);
             if (_replicas.Count > 0) CopyWeights(_replicas[0], replica);
             _replicas.Add(replica);
-            _optimizers.Add(optim.Adam(replica.parameters(), config.Training.LearningRate));
+            _optimizers.Add(optim.Adam(replica.parameters(), config.Training.LearningRate, config.Training.Beta1, config.Training.Beta2));
         }
         if (_replicas.Count > 1)
             _allReduce = Device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();

@@ -160,6 +160,8 @@ public static class ConfigLoader
             Epochs = section.Int("epochs", d.Epochs, min: 1),
             BatchSize = section.Int("batch_size", d.BatchSize, min: 1),
             LearningRate = section.Double("learning_rate", d.LearningRate, min: 1e-9, max: 10),
+            Beta1 = section.Double("beta1", d.Beta1, min: 0, max: 0.9999),
+            Beta2 = section.Double("beta2", d.Beta2, min: 0, max: 0.9999999),
             TotalAnnealSteps = section.Int("total_anneal_steps", d.TotalAnnealSteps, min: 1),
             AnnealCap = section.Double("anneal_cap", d.AnnealCap, min: 0, max: 1),
             Lam = section.Double("lam", d.Lam, min: 0),

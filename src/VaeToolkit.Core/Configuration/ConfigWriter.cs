@@ -51,6 +51,8 @@ public static class ConfigWriter
         yaml.AppendLine($"  epochs: {t.Epochs}");
         yaml.AppendLine($"  batch_size: {t.BatchSize}");
         yaml.AppendLine($"  learning_rate: {Number(t.LearningRate)}");
+        yaml.AppendLine($"  beta1: {Number(t.Beta1)}");
+        yaml.AppendLine($"  beta2: {Number(t.Beta2)}");
         yaml.AppendLine($"  total_anneal_steps: {t.TotalAnnealSteps}");
         yaml.AppendLine($"  anneal_cap: {Number(t.AnnealCap)}");
         yaml.AppendLine($"  lam: {Number(t.Lam)}");

@@ -10,6 +10,11 @@ public sealed record TrainingConfig
 
     public double LearningRate { get; init; } = 0.001;
 
+    /// <summary>Adam's decay rates of the gradient's first and second moments (NVIDIA's VAE-CF uses 0.9 and 0.9).</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.999;
+
     /// <summary>The KL weight grows as min(anneal_cap, step / total_anneal_steps).</summary>
     public int TotalAnnealSteps { get; init; } = 200000;
 

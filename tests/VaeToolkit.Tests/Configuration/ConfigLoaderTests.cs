@@ -49,6 +49,7 @@ public sealed class ConfigLoaderTests
     [InlineData("seed: 1\ndevice: gpu\n", ConfigErrorCodes.OutOfRange, 2)]
     [InlineData("precision: fp8\n", ConfigErrorCodes.OutOfRange, 1)]
     [InlineData("gpus: 0\n", ConfigErrorCodes.OutOfRange, 1)]
+    [InlineData("training:\n  lam: 0\n  beta2: 1\n", ConfigErrorCodes.OutOfRange, 3)]
     public void BadValues_AreReportedWithTheirLine(string yaml, string code, int line)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yaml"));
@@ -83,11 +84,12 @@ public sealed class ConfigLoaderTests
     public void Writer_RoundTripsEveryValue()
     {
         var config = ConfigLoader.Parse(
-            "seed: 7\ndata:\n  dataset: file\n  path: /data/x.tsv\n  delimiter: '\\t'\n  positive_threshold: null\nmodel:\n  encoder_dims: [64, 16]\ntraining:\n  threads: 2\n",
+            "seed: 7\ndata:\n  dataset: file\n  path: /data/x.tsv\n  delimiter: '\\t'\n  positive_threshold: null\nmodel:\n  encoder_dims: [64, 16]\ntraining:\n  threads: 2\n  beta1: 0.8\n  beta2: 0.9\n",
             "/cfg/x.yaml");
         var again = ConfigLoader.Parse(ConfigWriter.ToYaml(config), "/cfg/x.yaml");
         Assert.Equal(config with { SourcePath = null }, again with { SourcePath = null });
         Assert.Equal("\t", again.Data.Delimiter);
         Assert.Null(again.Data.PositiveThreshold);
+        Assert.Equal((0.8, 0.9), (again.Training.Beta1, again.Training.Beta2));
     }
 }

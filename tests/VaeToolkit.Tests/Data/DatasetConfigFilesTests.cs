@@ -20,6 +20,21 @@ public sealed class DatasetConfigFilesTests
         Assert.Null(config.Data.TargetSplit);
     }
 
+    [Fact]
+    public void MultiGpuConfig_HasTheReferencesGlobalBatchAndOptimizer()
+    {
+        var config = ConfigLoader.Load(Path.Combine(ConfigsFolder(), "ml20m-8gpu.yaml"));
+        var single = ConfigLoader.Load(Path.Combine(ConfigsFolder(), "ml20m.yaml"));
+
+        Assert.Equal((8, "fp16"), (config.Gpus, config.Precision));
+        Assert.Equal(3072, config.Training.BatchSize / config.Gpus);
+        Assert.Equal((0.004, 0.9, 0.9), (config.Training.LearningRate, config.Training.Beta1, config.Training.Beta2));
+        Assert.Equal((15000, 0.1), (config.Training.TotalAnnealSteps, config.Training.AnnealCap));
+        // Only the training settings and the devices differ from the single-GPU config.
+        Assert.Equal(single.Data, config.Data);
+        Assert.Equal(single.Model, config.Model);
+    }
+
     private static string ConfigsFolder()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)

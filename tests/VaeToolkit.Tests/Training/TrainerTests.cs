@@ -30,6 +30,21 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void AdamBetas_FromTheConfig_ChangeTheSteps()
+    {
+        var data = TinyDatasets.Grouped();
+        float[] Weights(VaeConfig config)
+        {
+            using var trainer = new Trainer(config, data.ItemCount);
+            trainer.Fit(data, checkpointFolder: null, resume: false, progress: null, CancellationToken.None);
+            return trainer.Model.ToWeights().Decoder[^1].Weight;
+        }
+        var reference = Config(epochs: 1);
+        Assert.Equal(Weights(reference), Weights(reference with { Training = reference.Training with { Beta1 = 0.9, Beta2 = 0.999 } }));
+        Assert.NotEqual(Weights(reference), Weights(reference with { Training = reference.Training with { Beta2 = 0.9 } }));
+    }
+
+    [Fact]
     public void SameSeed_GivesTheSameRunTwice()
     {
         var data = TinyDatasets.Grouped();
