@@ -5,7 +5,7 @@ namespace VaeToolkit.Training.Parallel;
 
 /// <summary>
 /// All-reduce over NCCL for one process driving several GPUs: one communicator per device
-/// (ncclCommInitAll), and for each parameter one ncclAllReduce per replica inside a group, in place on
+/// (ncclCommInitAll), and one ncclAllReduce per parameter and replica, all inside one group, in place on
 /// the gradients' device memory, on each device's default stream (where the backward pass ran), so
 /// the host never waits. libnccl.so.2 ships with CUDA builds of libtorch and PyTorch.
 /// </summary>
@@ -32,19 +32,18 @@ public sealed partial class NcclAllReduce : IGradientAllReduce
 
     public void AllReduceSum(IReadOnlyList<IReadOnlyList<Tensor>> gradients)
     {
+        foreach (var gradient in gradients.SelectMany(replica => replica))
+            if (gradient.dtype != ScalarType.Float32 || !gradient.is_contiguous())
+                throw new InvalidOperationException("NCCL all-reduce expects contiguous float32 gradients");
+        // One group for every parameter of every replica: NCCL aggregates them into one launch per device.
+        Check(ncclGroupStart(), "ncclGroupStart");
         for (int p = 0; p < gradients[0].Count; p++)
-        {
-            Check(ncclGroupStart(), "ncclGroupStart");
             for (int r = 0; r < gradients.Count; r++)
             {
-                Tensor gradient = gradients[r][p];
-                if (gradient.dtype != ScalarType.Float32 || !gradient.is_contiguous())
-                    throw new InvalidOperationException("NCCL all-reduce expects contiguous float32 gradients");
-                IntPtr data = TensorMemory.DataPointer(gradient);
-                Check(ncclAllReduce(data, data, (nuint)gradient.numel(), NcclFloat32, NcclSum, _communicators[r], IntPtr.Zero), "ncclAllReduce");
+                IntPtr data = TensorMemory.DataPointer(gradients[r][p]);
+                Check(ncclAllReduce(data, data, (nuint)gradients[r][p].numel(), NcclFloat32, NcclSum, _communicators[r], IntPtr.Zero), "ncclAllReduce");
             }
-            Check(ncclGroupEnd(), "ncclGroupEnd");
-        }
+        Check(ncclGroupEnd(), "ncclGroupEnd");
     }
 
     public void Dispose()
