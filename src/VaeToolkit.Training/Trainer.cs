@@ -200,7 +200,7 @@ public sealed class Trainer : IDisposable
         using var noGrad = no_grad();
         _validationPhases.Start();
         int batchSize = Math.Min(_config.Evaluation.BatchSize, MaxUsersPerPass ?? int.MaxValue);
-        if (_validationBatches?.Users != users || _validationBatches.BatchSize != batchSize)
+        if (_validationBatches is not { } cached || !ReferenceEquals(cached.Users, users) || cached.BatchSize != batchSize)
         {
             _validationBatches?.Dispose();
             _validationBatches = null; // a failed build leaves nothing half-made behind
