@@ -242,13 +242,15 @@ extern "C" __global__ void segment_sum(const float* source, int width, const int
         float sum = 0.0f;
         for (int base = 0; base < count; base += SEGMENT_LOADS)
         {
-            // All loads first, then the additions: the loads overlap instead of waiting one by one.
+            // All loads first, then the additions: the loads overlap instead of waiting one by one. An
+            // entry of scale 0 (dropped out) reads nothing: dropout 0.5 halves the traffic.
             float values[SEGMENT_LOADS];
 #pragma unroll
             for (int u = 0; u < SEGMENT_LOADS; u++)
             {
                 int e = base + u;
-                values[u] = e < count ? chunk_scales[e] * source[(long long)chunk_gather[e] * width + c] : 0.0f;
+                float scale = e < count ? chunk_scales[e] : 0.0f;
+                values[u] = scale != 0.0f ? scale * source[(long long)chunk_gather[e] * width + c] : 0.0f;
             }
 #pragma unroll
             for (int u = 0; u < SEGMENT_LOADS; u++)

@@ -49,7 +49,8 @@ internal static class FusedKernelParity
     /// <summary>
     /// Output and weight gradient of <see cref="SparseItemLayer"/> against libtorch's embedding bag, on
     /// 300 users of 60 items: rows of up to 45 items and a popular item, so that runs of one row and of
-    /// one item cross the kernel's chunks of 32 entries; some rows and items are empty.
+    /// one item cross the kernel's chunks of 32 entries; some rows and items are empty, and about half
+    /// the entries are dropped out (weight 0).
     /// </summary>
     public static void AssertItemLayerMatches(IFusedKernels kernels, Device device, int width)
     {
@@ -61,7 +62,8 @@ internal static class FusedKernelParity
             Enumerable.Range(0, random.Next(u % 7 == 0 ? 0 : 46)).Select(_ => random.Next(3) == 0 ? 0 : random.Next(items - 2)))], items);
         using var bag = nn.EmbeddingBag(items, width, mode: EmbeddingBagMode.Sum).to(device);
         using var batch = HistoryBatch.Create(histories, [.. Enumerable.Range(0, users)], device);
-        var entryWeights = rand(batch.ItemIndices.shape[0]).to(device);
+        long entries = batch.ItemIndices.shape[0];
+        var entryWeights = (rand(entries) * full(entries, 0.5f).bernoulli() * 2).to(device); // dropout: about half weigh 0
         var upstream = randn(users, width).to(device);
 
         var fused = SparseItemLayer.Product(kernels, bag.weight!, batch.ItemIndices, batch.BagOffsets, entryWeights);
