@@ -22,6 +22,9 @@ internal sealed class ValidationBatches : IDisposable
     /// <summary>The users that have targets, in batches of at most <paramref name="batchSize"/>, on <paramref name="device"/>.</summary>
     public ValidationBatches(HeldOutUsers users, int batchSize, int items, Device device)
     {
+        // The batches live as long as this object, not as a dispose scope of the caller: they are built in
+        // a scope of their own and detached from it.
+        using var scope = NewDisposeScope();
         Users = users;
         BatchSize = batchSize;
         _items = items;
@@ -44,6 +47,7 @@ internal sealed class ValidationBatches : IDisposable
             using var positions = tensor(idealPositions, device: device);
             _batches.Add(new Batch(HistoryBatch.Create(users.FoldIn, rows, device), tensor(keys.ToArray(), device: device), idealDcg.index_select(0, positions)));
         }
+        scope.Detach(_batches.SelectMany(batch => batch.Tensors).Append(_discounts));
     }
 
     /// <summary>The users these batches were built from.</summary>
@@ -82,15 +86,13 @@ internal sealed class ValidationBatches : IDisposable
 
     public void Dispose()
     {
-        foreach (var (history, targetKeys, idealDcg) in _batches)
-        {
-            history.Dispose();
-            targetKeys.Dispose();
-            idealDcg.Dispose();
-        }
+        foreach (var tensor in _batches.SelectMany(batch => batch.Tensors)) tensor.Dispose();
         _discounts.Dispose();
     }
 
     /// <summary>A batch's fold-in histories, its targets' sorted keys, and each user's ideal DCG.</summary>
-    private sealed record Batch(HistoryBatch History, Tensor TargetKeys, Tensor IdealDcg);
+    private sealed record Batch(HistoryBatch History, Tensor TargetKeys, Tensor IdealDcg)
+    {
+        public IEnumerable<Tensor> Tensors => History.Tensors.Append(TargetKeys).Append(IdealDcg);
+    }
 }

@@ -38,6 +38,9 @@ public sealed class HistoryBatch : IDisposable
     /// <summary>float32 [users]: items per user.</summary>
     public Tensor Counts { get; }
 
+    /// <summary>Every tensor of the batch.</summary>
+    public IReadOnlyList<Tensor> Tensors => [ItemIndices, BagOffsets, NormWeights, PositivePositions, Counts];
+
     /// <summary>Builds the batch of <paramref name="rows"/> of <paramref name="matrix"/> on <paramref name="device"/>.</summary>
     public static HistoryBatch Create(CsrMatrix matrix, ReadOnlySpan<int> rows, Device device) =>
         Upload(HostBatch.Build(matrix, rows), device);
@@ -78,10 +81,6 @@ public sealed class HistoryBatch : IDisposable
 
     public void Dispose()
     {
-        ItemIndices.Dispose();
-        BagOffsets.Dispose();
-        NormWeights.Dispose();
-        PositivePositions.Dispose();
-        Counts.Dispose();
+        foreach (var tensor in Tensors) tensor.Dispose();
     }
 }

@@ -47,6 +47,17 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Validate_InACallersDisposeScope_KeepsItsBatchesForTheNextValidation()
+    {
+        var data = TinyDatasets.Grouped();
+        using var trainer = new Trainer(Config(16), data.ItemCount);
+        double first;
+        using (NewDisposeScope())
+            first = trainer.Validate(data.Validation);
+        Assert.Equal(first, trainer.Validate(data.Validation)); // the scope's end freed none of the kept batches
+    }
+
+    [Fact]
     public void Validate_UsersWithoutTargets_IsNaN()
     {
         var data = TinyDatasets.Grouped();
