@@ -45,7 +45,8 @@ internal sealed class ValidationBatches : IDisposable
                 idealPositions[b] = Math.Min(_depth, users.Targets.RowLength(rows[b])) - 1;
             }
             using var positions = tensor(idealPositions, device: device);
-            _batches.Add(new Batch(HistoryBatch.Create(users.FoldIn, rows, device), tensor(keys.ToArray(), device: device), idealDcg.index_select(0, positions)));
+            var history = HistoryBatch.Create(users.FoldIn, rows, device);
+            _batches.Add(new Batch(history, tensor(keys.ToArray(), device: device), idealDcg.index_select(0, positions)));
         }
         scope.Detach(_batches.SelectMany(batch => batch.Tensors).Append(_discounts));
     }
