@@ -129,7 +129,8 @@ internal sealed class Verbs(TextWriter error)
         {
             if (value.EpochCompleted is not { } epoch) return;
             string validation = epoch.ValidationNdcgAt100 is double ndcg ? $"  validation NDCG@100 {ndcg:F4}" : "";
-            error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}");
+            string scale = epoch.LossScale is double lossScale ? $"  loss scale {lossScale:G} ({epoch.SkippedSteps} steps skipped)" : "";
+            error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}{scale}");
         }
     }
 }

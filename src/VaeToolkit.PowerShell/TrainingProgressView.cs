@@ -45,7 +45,8 @@ internal sealed class TrainingProgressView(string activity)
     public static string Describe(EpochRecord epoch)
     {
         string validation = epoch.ValidationNdcgAt100 is double ndcg ? $", validation NDCG@100 {ndcg:F4}" : "";
-        return string.Create(CultureInfo.InvariantCulture, $"loss {epoch.Loss:F3}{validation} ({epoch.TrainSeconds:F2} s, {epoch.TrainUsersPerSecond:F0} users/s)");
+        string scale = epoch.LossScale is double lossScale ? $", loss scale {lossScale:G} ({epoch.SkippedSteps} steps skipped)" : "";
+        return string.Create(CultureInfo.InvariantCulture, $"loss {epoch.Loss:F3}{validation}{scale} ({epoch.TrainSeconds:F2} s, {epoch.TrainUsersPerSecond:F0} users/s)");
     }
 
     private ProgressRecord Epochs(int done, int epochs) =>

@@ -22,6 +22,9 @@ public sealed record Checkpoint(
 {
     private const string Magic = "VAECKPT1";
 
+    /// <summary>The fp16 loss scaler's state, so that a resumed run scales as the first would have; null otherwise.</summary>
+    public LossScalerState? LossScaler { get; init; }
+
     public void Save(string path, MultVae model, OptimizerHelper optimizer)
     {
         AtomicFile.Write(path, stream =>

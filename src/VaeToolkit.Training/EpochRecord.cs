@@ -26,5 +26,11 @@ public sealed record EpochRecord(
     /// <summary>The validation's time by phase (batch, forward, top-k, metrics), when the epoch validated.</summary>
     public IReadOnlyDictionary<string, double>? ValidationPhaseSeconds { get; init; }
 
+    /// <summary>fp16: the loss scale at the end of the epoch.</summary>
+    public double? LossScale { get; init; }
+
+    /// <summary>fp16: steps skipped so far because their gradients overflowed.</summary>
+    public long? SkippedSteps { get; init; }
+
     public double TrainUsersPerSecond => TrainSeconds > 0 ? TrainUsers / TrainSeconds : 0;
 }

@@ -30,7 +30,8 @@ public sealed class Trainer : IDisposable
     private readonly List<MultVae> _replicas = [];
     private readonly List<Adam> _optimizers = [];
     private readonly IGradientAllReduce? _allReduce;
-    private readonly DynamicLossScaler? _lossScaler;
+    private readonly List<DynamicLossScaler> _lossScalers = []; // fp16: one per replica, each on its device
+    private readonly List<GuardedAdam> _guardedSteps = [];        // fp16: the replicas' steps the overflow flag can cancel
     private readonly PhaseTimer _phases;
     private readonly PhaseTimer _validationPhases;
     private ValidationBatches? _validationBatches; // the last users validated, kept on the device for the next validation
@@ -60,9 +61,16 @@ public sealed class Trainer : IDisposable
         }
         if (_replicas.Count > 1)
             _allReduce = Device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();
-        if (config.Precision == Precisions.Fp16)
-            _lossScaler = new DynamicLossScaler();
         Kernels = UseFusedKernels(config);
+        if (config.Precision == Precisions.Fp16)
+        {
+            // Every replica sees the same summed gradients, so their scalers move in step without talking.
+            foreach (var (replica, optimizer) in _replicas.Zip(_optimizers))
+            {
+                _lossScalers.Add(new DynamicLossScaler(ParameterDevice(replica)));
+                _guardedSteps.Add(new GuardedAdam(optimizer, GuardedStepKernel(replica)));
+            }
+        }
         _phases = new PhaseTimer(Device);
         _validationPhases = new PhaseTimer(Device);
 
@@ -87,7 +95,7 @@ public sealed class Trainer : IDisposable
     public MultVae Model => _replicas[0];
 
     /// <summary>The fp16 loss scaler, when training in fp16.</summary>
-    public DynamicLossScaler? LossScaler => _lossScaler;
+    public DynamicLossScaler? LossScaler => _lossScalers.FirstOrDefault();
 
     /// <summary>Every replica's model, in device order (one entry unless gpus > 1).</summary>
     public IReadOnlyList<MultVae> Replicas => _replicas;
@@ -125,6 +133,9 @@ public sealed class Trainer : IDisposable
             var checkpoint = Checkpoint.Load(lastPath, Model, _optimizers[0]);
             for (int r = 1; r < _replicas.Count; r++)
                 Checkpoint.Load(lastPath, _replicas[r], _optimizers[r]);
+            foreach (var guarded in _guardedSteps) guarded.ReadStepCount();
+            if (checkpoint.LossScaler is { } scalerState)
+                foreach (var scaler in _lossScalers) scaler.Restore(scalerState);
             if (checkpoint.ConfigHash != configHash)
                 throw new InvalidOperationException($"{lastPath} was written with different settings; only training.epochs may change when resuming.");
             (firstEpoch, step, bestEpoch, bestNdcg) = (checkpoint.Epoch + 1, checkpoint.Step, checkpoint.BestEpoch, checkpoint.BestNdcg);
@@ -161,11 +172,14 @@ public sealed class Trainer : IDisposable
                 }
             }
 
+            var scalerState = LossScaler?.State;
             var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
             {
                 IssueSeconds = issueSeconds,
                 PhaseSeconds = phaseSeconds,
                 ValidationPhaseSeconds = validationPhaseSeconds,
+                LossScale = scalerState?.Scale,
+                SkippedSteps = scalerState?.SkippedSteps,
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, training.Epochs, batches, batches, record));
@@ -178,10 +192,12 @@ public sealed class Trainer : IDisposable
                     SaveWeights(bestPath!, bestWeights);
                     bestSaved = true;
                 }
-                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history).Save(lastPath!, Model, _optimizers[0]);
+                foreach (var guarded in _guardedSteps) guarded.WriteStepCount();
+                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history) { LossScaler = scalerState }.Save(lastPath!, Model, _optimizers[0]);
             }
         }
 
+        foreach (var guarded in _guardedSteps) guarded.WriteStepCount();
         if (bestWeights is not null)
             LoadWeights(bestWeights);
         else if (bestPath is not null && File.Exists(bestPath))
@@ -243,7 +259,7 @@ public sealed class Trainer : IDisposable
                 {
                     using var scope = NewDisposeScope();
                     Tensor loss = PassLoss(r, pass, batchSize, klWeight, generators[r]);
-                    (_lossScaler?.ScaleLoss(loss) ?? loss).backward();
+                    (_lossScalers.Count > 0 ? _lossScalers[r].ScaleLoss(loss) : loss).backward();
                     lossSums[r].add_(loss.detach());
                     _phases.Mark("backward");
                 }
@@ -254,15 +270,23 @@ public sealed class Trainer : IDisposable
                 // all-reduce shares it), its gradient straight into the gradients.
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
-                MultVaeObjective.AddL2PenaltyGradient(Model.WeightMatrices, training.Lam, _lossScaler?.Scale ?? 1);
+                if (LossScaler is { } scaler)
+                    scaler.AddL2PenaltyGradient(Model.WeightMatrices, training.Lam);
+                else
+                    MultVaeObjective.AddL2PenaltyGradient(Model.WeightMatrices, training.Lam);
                 lossSums[0].add_(MultVaeObjective.L2Penalty(Model.WeightMatrices, training.Lam));
             }
             if (_allReduce is not null)
                 _allReduce.AllReduceSum([.. _replicas.Select(replica => (IReadOnlyList<Tensor>)[.. replica.parameters().Select(p => p.grad!)])]);
-            bool finite = _lossScaler is null || _lossScaler.UnscaleAndUpdate(_replicas.SelectMany(replica => replica.parameters()));
-            if (finite)
+            for (int r = 0; r < _replicas.Count; r++)
             {
-                for (int r = 0; r < _replicas.Count; r++) OptimizerStep(r);
+                if (_lossScalers.Count == 0)
+                {
+                    OptimizerStep(r);
+                    continue;
+                }
+                using var overflow = _lossScalers[r].UnscaleAndUpdate(_replicas[r].parameters());
+                _guardedSteps[r].Step(overflow);
             }
             _phases.Mark("update");
             step++;
@@ -292,6 +316,12 @@ public sealed class Trainer : IDisposable
         else
             optimizer.step();
     }
+
+    /// <summary>The fp16 step of <paramref name="replica"/>: the fused kernel, <see cref="CpuAdam"/> on the CPU, else libtorch's operators.</summary>
+    private GuardedAdamStepKernel GuardedStepKernel(MultVae replica) =>
+        replica.FusedKernels is { } kernels ? kernels.GuardedAdamStep
+            : ParameterDevice(replica).type == DeviceType.CPU ? GuardedAdam.CpuStep
+            : GuardedAdam.OperatorStep;
 
     /// <summary>
     /// On CUDA the gradients are set to none, as PyTorch does by default: the first backward pass then
@@ -444,6 +474,8 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _allReduce?.Dispose();
+        foreach (var scaler in _lossScalers) scaler.Dispose();
+        foreach (var guarded in _guardedSteps) guarded.Dispose();
         _phases.Dispose();
         _validationPhases.Dispose();
         _validationBatches?.Dispose();

@@ -38,6 +38,6 @@ internal static class FusedAdam
     }
 
     // The options of the one parameter group, when they are plain Adam's; else null.
-    private static Adam.Options? PlainOptions(optim.Optimizer.StateDictionary state) =>
+    internal static Adam.Options? PlainOptions(optim.Optimizer.StateDictionary state) =>
         state.Options is [Adam.Options { weight_decay: 0 or null, amsgrad: false or null, maximize: false or null } options] ? options : null;
 }

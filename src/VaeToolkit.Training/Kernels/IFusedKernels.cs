@@ -27,6 +27,13 @@ internal interface IFusedKernels
     /// p −= stepSize · m / (√v · invSqrtBiasCorrection2 + eps).
     /// </summary>
     void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings);
+
+    /// <summary>
+    /// <see cref="AdamStep"/> with the step size, the bias correction and a skip flag read from device
+    /// memory: <paramref name="scalars"/> is float32 [stepSize, invSqrtBiasCorrection2, skip], and the step
+    /// changes nothing when skip is not 0 (see <see cref="GuardedAdam"/>).
+    /// </summary>
+    void GuardedAdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps);
 }
 
 /// <summary>The scalars of one Adam step: stepSize = lr / (1 − β1^t), invSqrtBiasCorrection2 = 1 / √(1 − β2^t).</summary>

@@ -23,14 +23,14 @@ public static class MultVaeObjective
         lam * stack(weights.Select(w => w.flatten().dot(w.flatten()))).sum();
 
     /// <summary>
-    /// Adds the penalty's gradient, 2·lam·W × <paramref name="scale"/> (the fp16 loss scale), to each
-    /// matrix's gradient in place: one pass per matrix, where differentiating <see cref="L2Penalty"/>
-    /// would square, sum and multiply back in several.
+    /// Adds the penalty's gradient, 2·lam·W, to each matrix's gradient in place: one pass per matrix,
+    /// where differentiating <see cref="L2Penalty"/> would square, sum and multiply back in several.
+    /// (In fp16, <see cref="DynamicLossScaler.AddL2PenaltyGradient"/> adds it at the loss scale.)
     /// </summary>
-    public static void AddL2PenaltyGradient(IEnumerable<Tensor> weights, double lam, double scale)
+    public static void AddL2PenaltyGradient(IEnumerable<Tensor> weights, double lam)
     {
         using var noGrad = no_grad();
         foreach (var weight in weights)
-            weight.grad!.add_(weight, alpha: 2 * lam * scale);
+            weight.grad!.add_(weight, alpha: 2 * lam);
     }
 }

@@ -9,6 +9,7 @@ namespace VaeToolkit.Training.Runs;
 /// <c>kernels</c> says whether the fused CUDA kernels ran, or libtorch's operators (and why).
 /// <c>mean_step_ms_by_phase</c> splits a training step's time by phase and
 /// <c>mean_validation_ms_by_phase</c> a validation's (device time on CUDA, see <see cref="PhaseTimer"/>).
+/// In fp16, <c>skipped_steps</c> counts the steps whose gradients overflowed.
 /// </summary>
 public sealed record BenchmarkReport(
     string Dataset,
@@ -34,6 +35,9 @@ public sealed record BenchmarkReport(
     double BestValidationNdcgAt100,
     IReadOnlyList<double> EpochSeconds)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? SkippedSteps { get; init; }
+
     /// <summary>Averages over the epochs after <paramref name="warmUpEpochs"/> (all of them if none are left).</summary>
     public static BenchmarkReport From(IReadOnlyList<EpochRecord> history, int warmUpEpochs, string dataset, string device, string deviceName,
         string precision, string kernels, int gpus, int threads, int items, int batchSize, double bestNdcg)
@@ -54,7 +58,10 @@ public sealed record BenchmarkReport(
             meanEpoch > 0 ? trainUsers / meanEpoch : 0,
             meanValidation > 0 ? validationUsers / meanValidation : 0,
             bestNdcg,
-            history.Select(e => e.TrainSeconds).ToArray());
+            history.Select(e => e.TrainSeconds).ToArray())
+        {
+            SkippedSteps = history[^1].SkippedSteps,
+        };
     }
 
     // Each phase's total over the epochs, in milliseconds per one of `count` (steps or validations).

@@ -148,4 +148,55 @@ internal static class FusedKernelParity
             Assert.True(f.exp_avg_sq.allclose(p.exp_avg_sq, rtol: 1e-5, atol: 1e-9), $"second moments differ by up to {(f.exp_avg_sq - p.exp_avg_sq).abs().max().item<float>()}");
         }
     }
+
+    /// <summary>
+    /// Guarded Adam steps against TorchSharp's Adam: four steps of which the second overflowed (its
+    /// gradients hold inf and NaN, its flag is set) against TorchSharp's three on the finite gradients.
+    /// The skipped step changes nothing, not even the step count, so both end with the same weights,
+    /// moments and step counts.
+    /// </summary>
+    public static void AssertGuardedAdamMatches(GuardedAdamStepKernel kernel, Device device)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(25);
+        var config = new ModelConfig { EncoderDims = [12, 4] };
+        using var plain = new MultVae(Items, config).to(device);
+        using var guardedModel = new MultVae(Items, config).to(device);
+        guardedModel.load_state_dict(plain.state_dict());
+        using var plainAdam = optim.Adam(plain.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
+        using var guardedAdam = optim.Adam(guardedModel.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
+        using var guarded = new GuardedAdam(guardedAdam, kernel);
+        using var take = tensor(0f, device: device);
+        using var skip = tensor(1f, device: device);
+        for (int step = 0; step < 3; step++)
+        {
+            if (step == 1)
+            {
+                var before = guardedModel.parameters().Select(p => p.detach().clone()).ToList();
+                foreach (var p in guardedModel.parameters())
+                {
+                    p.grad = randn(p.shape).to(device);
+                    p.grad.view(-1)[0] = float.PositiveInfinity;
+                    p.grad.view(-1)[-1] = float.NaN;
+                }
+                guarded.Step(skip);
+                foreach (var ((name, p), b) in guardedModel.named_parameters().Zip(before))
+                    Assert.True(p.eq(b).all().item<bool>(), $"{name} moved in a skipped step");
+            }
+            var gradients = plain.parameters().Select(p => randn(p.shape).to(device)).ToList();
+            foreach (var (p, g) in plain.parameters().Zip(gradients)) p.grad = g.clone();
+            foreach (var (p, g) in guardedModel.parameters().Zip(gradients)) p.grad = g.clone();
+            plainAdam.step();
+            guarded.Step(take);
+        }
+        guarded.WriteStepCount();
+        foreach (var ((name, p), f) in plain.named_parameters().Zip(guardedModel.parameters()))
+            Assert.True(f.allclose(p, rtol: 1e-5, atol: 1e-6), $"{name}: largest difference {(f - p).abs().max().item<float>()}");
+        foreach (var (p, f) in plainAdam.state_dict().State.Cast<Adam.State>().Zip(guardedAdam.state_dict().State.Cast<Adam.State>()))
+        {
+            Assert.Equal(p.step, f.step);
+            Assert.True(f.exp_avg.allclose(p.exp_avg, rtol: 1e-5, atol: 1e-7), $"first moments differ by up to {(f.exp_avg - p.exp_avg).abs().max().item<float>()}");
+            Assert.True(f.exp_avg_sq.allclose(p.exp_avg_sq, rtol: 1e-5, atol: 1e-9), $"second moments differ by up to {(f.exp_avg_sq - p.exp_avg_sq).abs().max().item<float>()}");
+        }
+    }
 }

@@ -68,6 +68,18 @@ public sealed class FusedKernelTests
         FusedKernelParity.AssertAdamMatches(EmulatedKernels(), CPU);
 
     [Fact]
+    public void EmulatedCudaKernels_GuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertGuardedAdamMatches(EmulatedKernels().GuardedAdamStep, CPU);
+
+    [Fact]
+    public void CpuGuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertGuardedAdamMatches(GuardedAdam.CpuStep, CPU);
+
+    [Fact]
+    public void OperatorGuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertGuardedAdamMatches(GuardedAdam.OperatorStep, CPU);
+
+    [Fact]
     public void EmulatedCudaKernels_RejectRowsThatAreNotWholePacks()
     {
         var kernels = EmulatedKernels();
@@ -128,6 +140,10 @@ public sealed class FusedKernelTests
         FusedKernelParity.AssertAdamMatches(new ReferenceKernels(), CPU);
 
     [Fact]
+    public void GuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertGuardedAdamMatches(new ReferenceKernels().GuardedAdamStep, CPU);
+
+    [Fact]
     public void ItemLayer_WithoutGradients_SkipsTheSortAndStillComputes()
     {
         using var noGrad = no_grad();
@@ -145,13 +161,18 @@ public sealed class FusedKernelTests
     {
         manual_seed(4);
         Tensor[] weights = [randn(7, 3).requires_grad_(true), randn(5).requires_grad_(true)];
-        MultVaeObjective.L2Penalty(weights, 0.01).mul(8.0).backward(); // 8: a loss scale
+        MultVaeObjective.L2Penalty(weights, 0.01).backward();
         var autograd = weights.Select(w => w.grad!.clone()).ToArray();
         foreach (var w in weights) w.grad!.zero_();
-
-        MultVaeObjective.AddL2PenaltyGradient(weights, 0.01, scale: 8.0);
+        MultVaeObjective.AddL2PenaltyGradient(weights, 0.01);
         for (int i = 0; i < weights.Length; i++)
             Assert.True(weights[i].grad!.allclose(autograd[i], rtol: 1e-6, atol: 1e-7));
+
+        foreach (var w in weights) w.grad!.zero_();
+        using var scaler = new DynamicLossScaler(CPU, initialScale: 8);
+        scaler.AddL2PenaltyGradient(weights, 0.01); // at the loss scale, as fp16's scaled backward pass gives it
+        for (int i = 0; i < weights.Length; i++)
+            Assert.True(weights[i].grad!.allclose(autograd[i] * 8, rtol: 1e-6, atol: 1e-7));
         Assert.Equal(0.01 * weights.Sum(w => w.square().sum().item<float>()), MultVaeObjective.L2Penalty(weights, 0.01).item<float>(), 1e-5);
     }
 

@@ -147,6 +147,20 @@ public sealed class GpuTrainingTests
         FusedKernelParity.AssertAdamMatches(CudaKernels.For(CUDA), CUDA);
     }
 
+    [Fact]
+    public void CudaKernels_GuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam()
+    {
+        RequireCuda();
+        FusedKernelParity.AssertGuardedAdamMatches(CudaKernels.For(CUDA).GuardedAdamStep, CUDA);
+    }
+
+    [Fact]
+    public void CudaOperatorGuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam()
+    {
+        RequireCuda();
+        FusedKernelParity.AssertGuardedAdamMatches(GuardedAdam.OperatorStep, CUDA);
+    }
+
     [Theory]
     [InlineData("fp32", 1e-4)]
     [InlineData("bf16", 2e-3)]

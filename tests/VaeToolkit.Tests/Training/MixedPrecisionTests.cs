@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Kernels;
 using VaeToolkit.Training.Model;
 using static TorchSharp.torch;
 
@@ -46,32 +47,57 @@ public sealed class MixedPrecisionTests
     {
         using var model = new MultVae(10, new ModelConfig { EncoderDims = [4] });
         using var optimizer = optim.Adam(model.parameters(), 0.1);
-        var scaler = new DynamicLossScaler(initialScale: 1024, growthInterval: 3);
+        using var guarded = new GuardedAdam(optimizer, GuardedAdam.CpuStep);
+        using var scaler = new DynamicLossScaler(CPU, initialScale: 1024, growthInterval: 3);
         var before = model.parameters().Select(p => p.detach().clone()).ToList();
 
         foreach (var p in model.parameters()) p.grad = ones_like(p);
         model.parameters().First(p => p.dim() == 2).grad![0, 0] = float.PositiveInfinity; // the injected overflow
-        bool finite = scaler.UnscaleAndUpdate(model.parameters());
-        if (finite) optimizer.step();
+        using (var overflow = scaler.UnscaleAndUpdate(model.parameters()))
+        {
+            Assert.Equal(1f, overflow.item<float>());
+            guarded.Step(overflow);
+        }
 
-        Assert.False(finite);
-        Assert.Equal(512, scaler.Scale);
-        Assert.Equal(1, scaler.SkippedSteps);
+        Assert.Equal(new LossScalerState(512, 0, 1), scaler.State);
         Assert.All(model.parameters().Zip(before), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>()));
+        guarded.WriteStepCount();
+        Assert.All(optimizer.state_dict().State.Cast<TorchSharp.Modules.Adam.State>(), state => Assert.Equal(0, state.step));
     }
 
     [Fact]
     public void LossScaler_UnscalesFiniteGradients_AndGrowsAfterTheInterval()
     {
         using var model = new MultVae(10, new ModelConfig { EncoderDims = [4] });
-        var scaler = new DynamicLossScaler(initialScale: 8, growthInterval: 2);
+        using var scaler = new DynamicLossScaler(CPU, initialScale: 8, growthInterval: 2);
         foreach (var p in model.parameters()) p.grad = full_like(p, 8.0);
 
-        Assert.True(scaler.UnscaleAndUpdate(model.parameters()));
+        using (var overflow = scaler.UnscaleAndUpdate(model.parameters()))
+            Assert.Equal(0f, overflow.item<float>());
         Assert.All(model.parameters(), p => Assert.True(p.grad!.eq(1).all().item<bool>()));
-        Assert.Equal(8, scaler.Scale);
+        Assert.Equal(new LossScalerState(8, 1, 0), scaler.State);
 
-        Assert.True(scaler.UnscaleAndUpdate(model.parameters()));
-        Assert.Equal(16, scaler.Scale); // two good steps in a row
+        scaler.UnscaleAndUpdate(model.parameters()).Dispose();
+        Assert.Equal(new LossScalerState(16, 0, 0), scaler.State); // two good steps in a row
+
+        model.parameters().First().grad![0] = float.NaN;
+        scaler.UnscaleAndUpdate(model.parameters()).Dispose();
+        Assert.Equal(new LossScalerState(8, 0, 1), scaler.State); // NaN overflows too
+    }
+
+    [Fact]
+    public void Fp16Training_FromAScaleThatOverflows_SkipsStepsAndBacksOff_AndStillLearns()
+    {
+        var data = TinyDatasets.Grouped();
+        using var trainer = new Trainer(Config("fp16"), data.ItemCount);
+        trainer.LossScaler!.Restore(new LossScalerState(Math.Pow(2, 40), 0, 0)); // fp16 tops out at 65504
+        var outcome = trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken);
+
+        long skipped = outcome.History[^1].SkippedSteps!.Value;
+        Assert.InRange(skipped, 10, 40);
+        Assert.All(outcome.History, epoch => Assert.Equal(Math.Pow(2, 40) * Math.Pow(0.5, epoch.SkippedSteps!.Value), epoch.LossScale));
+        using var fp32 = new Trainer(Config("fp32"), data.ItemCount);
+        double full = fp32.Fit(data, null, false, null, TestContext.Current.CancellationToken).BestValidationNdcg;
+        Assert.InRange(outcome.BestValidationNdcg, full - 0.03, full + 0.03);
     }
 }

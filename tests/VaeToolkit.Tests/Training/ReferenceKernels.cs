@@ -77,6 +77,13 @@ internal sealed class ReferenceKernels : IFusedKernels
         Store(v, expAvgSq);
     }
 
+    public void GuardedAdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
+    {
+        var values = Floats(scalars);
+        if (values[2] != 0) return;
+        AdamStep(parameter, gradient, expAvg, expAvgSq, new AdamStepSettings(values[0], beta1, beta2, values[1], eps));
+    }
+
     private static double LogSumExp(float[] x, int offset, int count)
     {
         double max = x.AsSpan(offset, count).ToArray().Max();

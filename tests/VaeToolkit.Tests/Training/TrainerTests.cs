@@ -57,29 +57,38 @@ public sealed class TrainerTests
         Assert.Equal(Run(), Run());
     }
 
-    [Fact]
-    public void Resume_ContinuesExactlyWhereTheInterruptedRunStopped()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("fp16")] // from a loss scale that overflows: the scaler's state and the Adam step count must resume too
+    public void Resume_ContinuesExactlyWhereTheInterruptedRunStopped(string precision)
     {
         var data = TinyDatasets.Grouped();
+        var config = Config(epochs: 4) with { Precision = precision };
+        Trainer NewTrainer(bool fromCheckpoint = false)
+        {
+            var trainer = new Trainer(config, data.ItemCount);
+            if (!fromCheckpoint) trainer.LossScaler?.Restore(new LossScalerState(Math.Pow(2, 20), 0, 0));
+            return trainer;
+        }
         string folder = Path.Combine(Path.GetTempPath(), "vae-resume-" + Guid.NewGuid().ToString("N"));
         try
         {
             EpochRecord[] straight;
-            using (var trainer = new Trainer(Config(epochs: 4), data.ItemCount))
+            using (var trainer = NewTrainer())
                 straight = trainer.Fit(data, null, false, null, CancellationToken.None).History.ToArray();
 
             // Interrupt during epoch 3: the checkpoint of epoch 2 stays.
             using var cancel = new CancellationTokenSource();
             var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 3 && p.Batch == 2) cancel.Cancel(); });
-            using (var trainer = new Trainer(Config(epochs: 4), data.ItemCount))
+            using (var trainer = NewTrainer())
                 Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(data, folder, false, progress, cancel.Token));
             Assert.True(File.Exists(Path.Combine(folder, Trainer.LastCheckpointName)));
 
             TrainingOutcome resumed;
-            using (var trainer = new Trainer(Config(epochs: 4), data.ItemCount))
+            using (var trainer = NewTrainer(fromCheckpoint: true))
                 resumed = trainer.Fit(data, folder, true, null, CancellationToken.None);
             Assert.True(resumed.Resumed);
-            Assert.Equal(straight.Select(e => (e.Loss, e.ValidationNdcgAt100)), resumed.History.Select(e => (e.Loss, e.ValidationNdcgAt100)));
+            Assert.Equal(straight.Select(e => (e.Loss, e.ValidationNdcgAt100, e.LossScale)), resumed.History.Select(e => (e.Loss, e.ValidationNdcgAt100, e.LossScale)));
         }
         finally
         {
