@@ -97,6 +97,15 @@ public sealed class Trainer : IDisposable
     /// <summary>The fp16 loss scaler, when training in fp16.</summary>
     public DynamicLossScaler? LossScaler => _lossScalers.FirstOrDefault();
 
+    /// <summary>Every replica's fp16 loss scaler (empty unless fp16).</summary>
+    internal IReadOnlyList<DynamicLossScaler> LossScalers => _lossScalers;
+
+    /// <summary>Sets every replica's fp16 loss scaler to <paramref name="state"/> (from a checkpoint, or a test's).</summary>
+    internal void RestoreLossScalers(LossScalerState state)
+    {
+        foreach (var scaler in _lossScalers) scaler.Restore(state);
+    }
+
     /// <summary>Every replica's model, in device order (one entry unless gpus > 1).</summary>
     public IReadOnlyList<MultVae> Replicas => _replicas;
 
@@ -134,8 +143,7 @@ public sealed class Trainer : IDisposable
             for (int r = 1; r < _replicas.Count; r++)
                 Checkpoint.Load(lastPath, _replicas[r], _optimizers[r]);
             foreach (var guarded in _guardedSteps) guarded.ReadStepCount();
-            if (checkpoint.LossScaler is { } scalerState)
-                foreach (var scaler in _lossScalers) scaler.Restore(scalerState);
+            if (checkpoint.LossScaler is { } scalerState) RestoreLossScalers(scalerState);
             if (checkpoint.ConfigHash != configHash)
                 throw new InvalidOperationException($"{lastPath} was written with different settings; only training.epochs may change when resuming.");
             (firstEpoch, step, bestEpoch, bestNdcg) = (checkpoint.Epoch + 1, checkpoint.Step, checkpoint.BestEpoch, checkpoint.BestNdcg);

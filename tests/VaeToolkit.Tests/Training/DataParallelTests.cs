@@ -74,13 +74,20 @@ public sealed class DataParallelTests
         Assert.Throws<InvalidOperationException>(() => MemoryPlanner.MaxUsersPerPass(8L << 30, items, parameters, dense, ScalarType.Float32));
     }
 
-    [Fact]
-    public void Replicas_StayIdentical_WithDropoutAndSampling()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("fp16")] // from a loss scale that overflows: each replica's scaler skips the same steps
+    public void Replicas_StayIdentical_WithDropoutAndSampling(string precision)
     {
         var data = TinyDatasets.Grouped();
-        using var trainer = new Trainer(Config(gpus: 2, epochs: 2, type: "vae", dropout: 0.5), data.ItemCount);
+        using var trainer = new Trainer(Config(gpus: 2, epochs: 2, type: "vae", dropout: 0.5) with { Precision = precision }, data.ItemCount);
+        trainer.RestoreLossScalers(new LossScalerState(Math.Pow(2, 20), 0, 0));
         trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken);
         Assert.Equal(Parameters(trainer, 0), Parameters(trainer, 1));
+        if (precision != "fp16") return;
+        var (first, second) = (trainer.LossScalers[0].State, trainer.LossScalers[1].State);
+        Assert.True(first.SkippedSteps > 0, "no step overflowed");
+        Assert.Equal(first, second);
     }
 
     [Fact]

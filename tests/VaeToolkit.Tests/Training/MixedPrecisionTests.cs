@@ -90,7 +90,7 @@ public sealed class MixedPrecisionTests
     {
         var data = TinyDatasets.Grouped();
         using var trainer = new Trainer(Config("fp16"), data.ItemCount);
-        trainer.LossScaler!.Restore(new LossScalerState(Math.Pow(2, 40), 0, 0)); // fp16 tops out at 65504
+        trainer.RestoreLossScalers(new LossScalerState(Math.Pow(2, 40), 0, 0)); // fp16 tops out at 65504
         var outcome = trainer.Fit(data, null, false, null, TestContext.Current.CancellationToken);
 
         long skipped = outcome.History[^1].SkippedSteps!.Value;

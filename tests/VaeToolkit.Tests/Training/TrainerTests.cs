@@ -67,7 +67,7 @@ public sealed class TrainerTests
         Trainer NewTrainer(bool fromCheckpoint = false)
         {
             var trainer = new Trainer(config, data.ItemCount);
-            if (!fromCheckpoint) trainer.LossScaler?.Restore(new LossScalerState(Math.Pow(2, 20), 0, 0));
+            if (!fromCheckpoint) trainer.RestoreLossScalers(new LossScalerState(Math.Pow(2, 20), 0, 0));
             return trainer;
         }
         string folder = Path.Combine(Path.GetTempPath(), "vae-resume-" + Guid.NewGuid().ToString("N"));
