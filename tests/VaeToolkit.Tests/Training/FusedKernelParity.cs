@@ -120,79 +120,86 @@ internal static class FusedKernelParity
     /// </summary>
     public static void AssertAdamMatches(IFusedKernels kernels, Device device) => AssertAdamMatches(kernels.AdamStep, device);
 
-    public static void AssertAdamMatches(AdamStepKernel kernel, Device device)
-    {
-        using var scope = NewDisposeScope();
-        manual_seed(24);
-        var config = new ModelConfig { EncoderDims = [12, 4] };
-        using var plain = new MultVae(Items, config).to(device);
-        using var fused = new MultVae(Items, config).to(device);
-        fused.load_state_dict(plain.state_dict());
-        using var plainAdam = optim.Adam(plain.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
-        using var fusedAdam = optim.Adam(fused.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
-        Assert.True(FusedAdam.CanStep(fusedAdam));
-        for (int step = 0; step < 3; step++)
+    public static void AssertAdamMatches(AdamStepKernel kernel, Device device) =>
+        AssertStepsLikeTorchSharpsAdam(device, seed: 24, (_, optimizer) =>
         {
-            var gradients = plain.parameters().Select(p => randn(p.shape).to(device)).ToList();
-            foreach (var (p, g) in plain.parameters().Zip(gradients)) p.grad = g.clone();
-            foreach (var (p, g) in fused.parameters().Zip(gradients)) p.grad = g.clone();
-            plainAdam.step();
-            FusedAdam.Step(fusedAdam, kernel);
-        }
-        foreach (var ((name, p), f) in plain.named_parameters().Zip(fused.parameters()))
-            Assert.True(f.allclose(p, rtol: 1e-5, atol: 1e-6), $"{name}: largest difference {(f - p).abs().max().item<float>()}");
-        foreach (var (p, f) in plainAdam.state_dict().State.Cast<Adam.State>().Zip(fusedAdam.state_dict().State.Cast<Adam.State>()))
-        {
-            Assert.Equal(p.step, f.step);
-            Assert.True(f.exp_avg.allclose(p.exp_avg, rtol: 1e-5, atol: 1e-7), $"first moments differ by up to {(f.exp_avg - p.exp_avg).abs().max().item<float>()}");
-            Assert.True(f.exp_avg_sq.allclose(p.exp_avg_sq, rtol: 1e-5, atol: 1e-9), $"second moments differ by up to {(f.exp_avg_sq - p.exp_avg_sq).abs().max().item<float>()}");
-        }
-    }
+            Assert.True(FusedAdam.CanStep(optimizer));
+            return (_ => FusedAdam.Step(optimizer, kernel), () => { });
+        });
 
     /// <summary>
-    /// Guarded Adam steps against TorchSharp's Adam: four steps of which the second overflowed (its
-    /// gradients hold inf and NaN, its flag is set) against TorchSharp's three on the finite gradients.
-    /// The skipped step changes nothing, not even the step count, so both end with the same weights,
-    /// moments and step counts.
+    /// Guarded Adam steps against TorchSharp's Adam: before the second step comes one that overflowed (its
+    /// gradients hold inf and NaN, its flag is set). It must change nothing, not even the step count, so
+    /// both end with the same weights, moments and step counts.
     /// </summary>
     public static void AssertGuardedAdamMatches(GuardedAdamStepKernel kernel, Device device)
     {
-        using var scope = NewDisposeScope();
-        manual_seed(25);
-        var config = new ModelConfig { EncoderDims = [12, 4] };
-        using var plain = new MultVae(Items, config).to(device);
-        using var guardedModel = new MultVae(Items, config).to(device);
-        guardedModel.load_state_dict(plain.state_dict());
-        using var plainAdam = optim.Adam(plain.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
-        using var guardedAdam = optim.Adam(guardedModel.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
-        using var guarded = new GuardedAdam(guardedAdam, kernel);
         using var take = tensor(0f, device: device);
         using var skip = tensor(1f, device: device);
-        for (int step = 0; step < 3; step++)
+        GuardedAdam? guarded = null;
+        try
         {
-            if (step == 1)
+            AssertStepsLikeTorchSharpsAdam(device, seed: 25, (model, optimizer) =>
             {
-                var before = guardedModel.parameters().Select(p => p.detach().clone()).ToList();
-                foreach (var p in guardedModel.parameters())
+                guarded = new GuardedAdam(optimizer, kernel);
+                return (step =>
                 {
-                    p.grad = randn(p.shape).to(device);
-                    p.grad.view(-1)[0] = float.PositiveInfinity;
-                    p.grad.view(-1)[-1] = float.NaN;
-                }
-                guarded.Step(skip);
-                foreach (var ((name, p), b) in guardedModel.named_parameters().Zip(before))
-                    Assert.True(p.eq(b).all().item<bool>(), $"{name} moved in a skipped step");
-            }
+                    if (step == 1) AssertOverflowedStepChangesNothing(model, guarded, skip);
+                    guarded.Step(take);
+                }, guarded.WriteStepCount);
+            });
+        }
+        finally
+        {
+            guarded?.Dispose();
+        }
+    }
+
+    private static void AssertOverflowedStepChangesNothing(MultVae model, GuardedAdam guarded, Tensor skip)
+    {
+        var gradients = model.parameters().Select(p => p.grad!).ToList();
+        var weights = model.parameters().Select(p => p.detach().clone()).ToList();
+        foreach (var p in model.parameters())
+        {
+            p.grad = randn_like(p);
+            p.grad.view(-1)[0] = float.PositiveInfinity;
+            p.grad.view(-1)[-1] = float.NaN;
+        }
+        guarded.Step(skip);
+        foreach (var ((name, p), before) in model.named_parameters().Zip(weights))
+            Assert.True(p.eq(before).all().item<bool>(), $"{name} moved in a skipped step");
+        foreach (var (p, g) in model.parameters().Zip(gradients)) p.grad = g;
+    }
+
+    /// <summary>
+    /// Three steps of TorchSharp's Adam on one model and three of the tested steps on a copy, on the same
+    /// gradients; then the weights, the moments and the step counts must agree. <paramref name="tested"/>
+    /// gets the copy and its optimizer and gives back its step (called with the step's index once the
+    /// gradients are set) and what to do after the last step.
+    /// </summary>
+    private static void AssertStepsLikeTorchSharpsAdam(Device device, int seed, Func<MultVae, Adam, (Action<int> Step, Action Finish)> tested)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(seed);
+        var config = new ModelConfig { EncoderDims = [12, 4] };
+        using var plain = new MultVae(Items, config).to(device);
+        using var other = new MultVae(Items, config).to(device);
+        other.load_state_dict(plain.state_dict());
+        using var plainAdam = optim.Adam(plain.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
+        using var otherAdam = optim.Adam(other.parameters(), 0.01, beta1: 0.85, beta2: 0.9);
+        var (step, finish) = tested(other, otherAdam);
+        for (int s = 0; s < 3; s++)
+        {
             var gradients = plain.parameters().Select(p => randn(p.shape).to(device)).ToList();
             foreach (var (p, g) in plain.parameters().Zip(gradients)) p.grad = g.clone();
-            foreach (var (p, g) in guardedModel.parameters().Zip(gradients)) p.grad = g.clone();
+            foreach (var (p, g) in other.parameters().Zip(gradients)) p.grad = g.clone();
             plainAdam.step();
-            guarded.Step(take);
+            step(s);
         }
-        guarded.WriteStepCount();
-        foreach (var ((name, p), f) in plain.named_parameters().Zip(guardedModel.parameters()))
+        finish();
+        foreach (var ((name, p), f) in plain.named_parameters().Zip(other.parameters()))
             Assert.True(f.allclose(p, rtol: 1e-5, atol: 1e-6), $"{name}: largest difference {(f - p).abs().max().item<float>()}");
-        foreach (var (p, f) in plainAdam.state_dict().State.Cast<Adam.State>().Zip(guardedAdam.state_dict().State.Cast<Adam.State>()))
+        foreach (var (p, f) in plainAdam.state_dict().State.Cast<Adam.State>().Zip(otherAdam.state_dict().State.Cast<Adam.State>()))
         {
             Assert.Equal(p.step, f.step);
             Assert.True(f.exp_avg.allclose(p.exp_avg, rtol: 1e-5, atol: 1e-7), $"first moments differ by up to {(f.exp_avg - p.exp_avg).abs().max().item<float>()}");
