@@ -117,6 +117,14 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public string Kernels { get; }
 
+    /// <summary>Starts a log line that is a warning (the cmdlets write it to the warning stream).</summary>
+    public const string WarningPrefix = "warning: ";
+
+    /// <summary>A warning about a setting that works here but runs far slower than it should; else null.</summary>
+    public string? Warning => Device.type == DeviceType.CPU && _config.Precision == Precisions.Fp16
+        ? WarningPrefix + "fp16 on the CPU runs about 15x slower than fp32 (CPUs lack fast fp16 products); it is meant for GPUs, use fp32 or bf16 here"
+        : null;
+
     /// <summary>
     /// Trains on <paramref name="data"/>'s training users. With a checkpoint folder, a checkpoint is
     /// written every checkpoint_step epochs and, when <paramref name="resume"/> is set, training

@@ -434,4 +434,13 @@ Describe 'Measure-VaeTraining' {
         $report.TrainUsersPerSecond | Should -BeGreaterThan 0
         Get-ChildItem $location -Force | Should -BeNullOrEmpty
     }
+
+    It 'warns on the warning stream that fp16 is slow on the CPU, and reports its skipped steps' {
+        $report = Measure-VaeTraining -Config $QuickstartConfig -Epochs 1 -Precision fp16 -Set $TinyRun -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -HaveCount 1
+        "$warnings" | Should -Match '^fp16 on the CPU runs about 15x slower'
+        $report.SkippedSteps | Should -Not -BeNullOrEmpty
+        (Measure-VaeTraining -Config $QuickstartConfig -Epochs 1 -Precision bf16 -Set $TinyRun -WarningVariable quiet -WarningAction SilentlyContinue).SkippedSteps | Should -BeNullOrEmpty
+        $quiet | Should -BeNullOrEmpty
+    }
 }

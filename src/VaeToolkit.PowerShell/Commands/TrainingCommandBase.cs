@@ -64,7 +64,7 @@ public abstract class TrainingCommandBase : PSCmdlet
 
     /// <summary>
     /// Runs <paramref name="work"/> on a worker thread while this thread writes its progress (epochs, with
-    /// batches as children) and log lines (verbose). Ctrl+C stops the engine after its current batch.
+    /// batches as children) and log lines (verbose, or warnings). Ctrl+C stops the engine after its current batch.
     /// </summary>
     protected T RunTrainer<T>(string activity, object errorTarget, Func<IProgress<TrainingProgress>, IProgress<string>, CancellationToken, T> work)
     {
@@ -75,7 +75,11 @@ public abstract class TrainingCommandBase : PSCmdlet
             foreach (var record in view.Update(p)) WriteProgress(record);
             if (p.EpochCompleted is { } epoch) WriteVerbose($"Epoch {epoch.Epoch}/{p.Epochs}: {TrainingProgressView.Describe(epoch)}");
         });
-        var log = worker.Report<string>(WriteVerbose);
+        var log = worker.Report<string>(line =>
+        {
+            if (line.StartsWith(Trainer.WarningPrefix, StringComparison.Ordinal)) WriteWarning(line[Trainer.WarningPrefix.Length..]);
+            else WriteVerbose(line);
+        });
         try
         {
             return worker.Run(token => work(progress, log, token), stopping.Token);

@@ -12,6 +12,7 @@ public static class TrainingBenchmark
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
         log?.Report($"Benchmarking {config.Training.Epochs} epochs ({config.Training.WarmUpEpochs} warm-up) on {config.Device} × {config.Gpus}, {config.Precision}");
         using var trainer = new Trainer(config, data.ItemCount);
+        if (trainer.Warning is string warning) log?.Report(warning);
         var outcome = trainer.Fit(data, checkpointFolder: null, resume: false, progress, cancellationToken);
         return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device, DeviceDescription.Describe(trainer.Device),
             config.Precision, trainer.Kernels, config.Gpus, TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);

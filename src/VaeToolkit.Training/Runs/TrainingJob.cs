@@ -58,6 +58,7 @@ public static class TrainingJob
         {
             var watch = Stopwatch.StartNew();
             log?.Report($"Training {config.Model.Type.ToUpperInvariant()} on {data.Train.RowCount} users x {data.ItemCount} items for {config.Training.Epochs} epochs on {config.Device}");
+            if (trainer.Warning is string warning) log?.Report(warning);
             var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
             manifest.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
 
