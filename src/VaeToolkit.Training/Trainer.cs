@@ -408,14 +408,21 @@ public sealed class Trainer : IDisposable
         return null;
     }
 
-    /// <summary>Gives each replica the fused kernels of its device when the config and the device allow.</summary>
+    /// <summary>
+    /// Gives each replica the fused kernels of its device when the config and the device allow and the
+    /// kernels pass their <see cref="KernelSelfTest"/> there.
+    /// </summary>
     private string UseFusedKernels(VaeConfig config)
     {
         if (Device.type != DeviceType.CUDA || !config.Training.FusedKernels) return "libtorch";
         try
         {
             foreach (var replica in _replicas)
-                replica.FusedKernels = CudaKernels.For(ParameterDevice(replica));
+            {
+                var kernels = CudaKernels.For(ParameterDevice(replica));
+                KernelSelfTest.Run(kernels, ParameterDevice(replica), replica.ComputeType);
+                replica.FusedKernels = kernels;
+            }
             return $"fused ({CudaKernels.For(ParameterDevice(_replicas[0])).Build})";
         }
         catch (InvalidOperationException e)

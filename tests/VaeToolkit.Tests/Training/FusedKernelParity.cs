@@ -82,39 +82,6 @@ internal static class FusedKernelParity
     }
 
     /// <summary>
-    /// A whole model's loss (likelihood and KL, no sampling) with <see cref="MultVae.FusedKernels"/> set
-    /// and without: the same value and the same gradient for every parameter.
-    /// </summary>
-    public static void AssertModelGradientsMatch(IFusedKernels kernels, Device device, ScalarType computeType, double tolerance)
-    {
-        using var scope = NewDisposeScope();
-        manual_seed(23);
-        var config = new ModelConfig { EncoderDims = [12, 4] };
-        using var plain = new MultVae(Items, config) { ComputeType = computeType }.to(device);
-        using var fused = new MultVae(Items, config) { ComputeType = computeType, FusedKernels = kernels }.to(device);
-        fused.load_state_dict(plain.state_dict());
-        using var batch = HistoryBatch.Create(Histories, Rows, device);
-
-        Tensor Loss(MultVae model)
-        {
-            var (mean, logVariance) = model.Encode(batch.ItemIndices, batch.BagOffsets, batch.NormWeights);
-            Tensor likelihood = model.FusedKernels is { } k
-                ? MultinomialLikelihood.NegativeLogLikelihood(k, model.DecodePadded(mean), Items, batch)
-                : MultVaeObjective.NegativeLogLikelihood(model.Decode(mean), batch);
-            return likelihood + 0.2 * MultVaeObjective.KlDivergence(mean, logVariance!);
-        }
-        var plainLoss = Loss(plain);
-        plainLoss.backward();
-        var fusedLoss = Loss(fused);
-        fusedLoss.backward();
-
-        Assert.Equal(plainLoss.item<float>(), fusedLoss.item<float>(), tolerance * Math.Abs(plainLoss.item<float>()));
-        foreach (var ((name, p), f) in plain.named_parameters().Zip(fused.parameters()))
-            Assert.True(f.grad!.allclose(p.grad!, rtol: tolerance, atol: tolerance),
-                $"{name}: largest gradient difference {(f.grad! - p.grad!).abs().max().item<float>()}");
-    }
-
-    /// <summary>
     /// Three fused Adam steps against three of TorchSharp's, from the same start and with betas other than
     /// the defaults (as NVIDIA's VAE-CF sets them): same weights, moments and step counts.
     /// </summary>

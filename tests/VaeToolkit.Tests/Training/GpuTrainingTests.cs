@@ -133,11 +133,14 @@ public sealed class GpuTrainingTests
         FusedKernelParity.AssertItemLayerMatches(CudaKernels.For(CUDA), CUDA, width);
     }
 
-    [Fact]
-    public void CudaKernels_Model_HasTheGradientsOfTheLibtorchPath()
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void CudaKernels_PassTheSelfTest(ScalarType computeType)
     {
         RequireCuda();
-        FusedKernelParity.AssertModelGradientsMatch(CudaKernels.For(CUDA), CUDA, ScalarType.Float32, 1e-4);
+        KernelSelfTest.Run(CudaKernels.For(CUDA), CUDA, computeType);
     }
 
     [Fact]
