@@ -10,7 +10,9 @@ public static class TrainingBenchmark
     {
         log?.Report($"Preparing data set '{config.Data.Dataset}'");
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
-        log?.Report($"Benchmarking {config.Training.Epochs} epochs ({config.Training.WarmUpEpochs} warm-up) on {config.Device} × {config.Gpus}, {config.Precision}");
+        var (epochs, warmUp) = (config.Training.Epochs, config.Training.WarmUpEpochs);
+        string measured = warmUp < epochs ? $"the last {epochs - warmUp} measured" : "too few for the warm-up: all measured";
+        log?.Report($"Benchmarking {epochs} epoch{(epochs == 1 ? "" : "s")} ({measured}) on {config.Device} × {config.Gpus}, {config.Precision}");
         using var trainer = new Trainer(config, data.ItemCount);
         if (trainer.Warning is string warning) log?.Report(warning);
         var outcome = trainer.Fit(data, checkpointFolder: null, resume: false, progress, cancellationToken);
