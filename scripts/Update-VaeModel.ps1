@@ -31,7 +31,9 @@ Set-StrictMode -Version Latest
 if (-not (Get-Module VaeToolkit)) { Import-Module $ModulePath }
 
 $DeployPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($DeployPath)
-$runPath = Join-Path $RunsPath "$([IO.Path]::GetFileNameWithoutExtension($Config))-$(Get-Date -AsUTC -Format 'yyyyMMdd-HHmmss')"
+$runStem = Join-Path $RunsPath "$([IO.Path]::GetFileNameWithoutExtension($Config))-$(Get-Date -AsUTC -Format 'yyyyMMdd-HHmmss')"
+$runPath = $runStem
+for ($n = 2; Test-Path $runPath; $n++) { $runPath = "$runStem-$n" } # a second run within the same second
 if (-not $PSCmdlet.ShouldProcess($DeployPath, "Train '$Config' into $runPath and promote the model if it is good enough")) { return }
 
 $run = Invoke-VaeTraining -Config $Config -OutputPath $runPath -Set $Set

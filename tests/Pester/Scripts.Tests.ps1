@@ -29,6 +29,17 @@ Describe 'scripts/Update-VaeModel.ps1' {
         (Get-Content (Join-Path "$deploy.previous" 'promotion.json') -Raw | ConvertFrom-Json).run_path | Should -Be $first.RunPath
     }
 
+    It 'gives a run started in the same second as an earlier one a folder of its own' {
+        $runs = Join-Path $TestDrive 'same-second-runs'
+        $now = Get-Date -AsUTC
+        $taken = 0..30 | ForEach-Object { Join-Path $runs "quickstart-$($now.AddSeconds($_).ToString('yyyyMMdd-HHmmss'))" }
+        foreach ($folder in $taken) { New-Item -ItemType File -Force (Join-Path $folder 'earlier.txt') | Out-Null }
+        $result = & $Update -Config $QuickstartConfig -DeployPath (Join-Path $TestDrive 'same-second/current') -RunsPath $runs -Set $TinyRun
+        $result.RunPath | Should -Match '-2$'
+        $taken | Should -Contain ($result.RunPath -replace '-2$')
+        foreach ($folder in $taken) { Get-ChildItem $folder | Select-Object -ExpandProperty Name | Should -Be 'earlier.txt' }
+    }
+
     It 'writes nothing with -WhatIf' {
         $deploy = Join-Path $TestDrive 'what-if/current'
         & $Update -Config $QuickstartConfig -DeployPath $deploy -RunsPath (Join-Path $TestDrive 'what-if-runs') -WhatIf
