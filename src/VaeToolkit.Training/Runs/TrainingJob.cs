@@ -14,11 +14,17 @@ namespace VaeToolkit.Training.Runs;
 /// </summary>
 public static class TrainingJob
 {
-    /// <summary>runs/&lt;config name&gt;-&lt;UTC time&gt; under <paramref name="root"/>.</summary>
-    public static string DefaultRunDirectory(VaeConfig config, string root)
+    /// <summary>
+    /// runs/&lt;config name&gt;-&lt;UTC time&gt; under <paramref name="root"/>, with -2, -3, ... after it when
+    /// a run started in the same second already has that folder.
+    /// </summary>
+    public static string DefaultRunDirectory(VaeConfig config, string root, DateTime? utcNow = null)
     {
         string name = config.SourcePath is null ? config.Data.Dataset : Path.GetFileNameWithoutExtension(config.SourcePath);
-        return Path.Combine(root, "runs", $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        string stem = Path.Combine(root, "runs", $"{name}-{utcNow ?? DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        string path = stem;
+        for (int n = 2; Directory.Exists(path) || File.Exists(path); n++) path = $"{stem}-{n}";
+        return path;
     }
 
     public static TrainingRunResult Run(TrainingRequest request, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)

@@ -23,6 +23,20 @@ public sealed class TrainingJobTests : IDisposable
         """, "/configs/small.yaml");
 
     [Fact]
+    public void DefaultRunDirectory_IsNamedAfterTheConfigAndTime_AndNeverOneThatExists()
+    {
+        var now = new DateTime(2026, 11, 28, 2, 20, 5, DateTimeKind.Utc);
+        string first = TrainingJob.DefaultRunDirectory(SmallSynthetic(), _scratch.Path, now);
+        Assert.Equal(_scratch.Combine("runs", "small-20261128-022005"), first);
+
+        Directory.CreateDirectory(first); // a run started in the same second
+        string second = TrainingJob.DefaultRunDirectory(SmallSynthetic(), _scratch.Path, now);
+        Assert.Equal(first + "-2", second);
+        Directory.CreateDirectory(second);
+        Assert.Equal(first + "-3", TrainingJob.DefaultRunDirectory(SmallSynthetic(), _scratch.Path, now));
+    }
+
+    [Fact]
     public void Run_LeavesACompleteRunDirectory()
     {
         string runDirectory = _scratch.Combine("run");
