@@ -88,6 +88,7 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     print(f"{r['precision']:5} {r['kernels'][:20]:20} {r['epochs']:3} epochs  epoch {r['mean_epoch_seconds']:.3f} s (issued in {r['mean_issue_seconds']:.3f} s)  train {r['train_users_per_s']:12,.0f} users/s  "
           f"validation {r['validation_users_per_s']:12,.0f} users/s  best NDCG@100 {r['best_validation_ndcg_at100']:.4f}  {r['device_name']}")
+    if len(r['kernels']) > 20: print(f"      kernels: {r['kernels']}")
     print("      step ms: " + "  ".join(f"{k} {v:.2f}" for k, v in r.get('mean_step_ms_by_phase', {}).items()))
     print("      validation ms: " + "  ".join(f"{k} {v:.1f}" for k, v in r.get('mean_validation_ms_by_phase', {}).items()))
 PY
