@@ -8,7 +8,7 @@ namespace VaeToolkit.Training;
 /// A step whose gradients hold inf or NaN is skipped and the scale backed off; after
 /// <see cref="GrowthInterval"/> good steps in a row the scale grows. The scale, the count of good steps
 /// and the overflow flag are tensors on the training device and change there, so the host never waits
-/// for a step to learn whether it overflowed: the flag goes to a <see cref="Kernels.GuardedAdam"/>.
+/// for a step to learn whether it overflowed: the flag goes to a <see cref="Kernels.DeviceAdam"/>.
 /// (Reading <see cref="State"/> waits; the trainer reads it once per epoch.)
 /// </summary>
 public sealed class DynamicLossScaler : IDisposable

@@ -32,7 +32,7 @@ public sealed class Trainer : IDisposable
     private readonly List<Adam> _optimizers = [];
     private readonly IGradientAllReduce? _allReduce;
     private readonly List<DynamicLossScaler> _lossScalers = []; // fp16: one per replica, each on its device
-    private readonly List<GuardedAdam> _guardedSteps = [];        // fp16: the replicas' steps the overflow flag can cancel
+    private readonly List<DeviceAdam?> _adamSteps = [];           // per replica; null: TorchSharp's own step (set by Fit)
     private readonly PhaseTimer _phases;
     private readonly PhaseTimer _validationPhases;
     private ValidationBatches? _validationBatches; // the last users validated, kept on the device for the next validation
@@ -63,15 +63,9 @@ public sealed class Trainer : IDisposable
         if (_replicas.Count > 1)
             _allReduce = Device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();
         Kernels = UseFusedKernels(config);
+        // Every replica sees the same summed gradients, so their scalers move in step without talking.
         if (config.Precision == Precisions.Fp16)
-        {
-            // Every replica sees the same summed gradients, so their scalers move in step without talking.
-            foreach (var (replica, optimizer) in _replicas.Zip(_optimizers))
-            {
-                _lossScalers.Add(new DynamicLossScaler(ParameterDevice(replica)));
-                _guardedSteps.Add(new GuardedAdam(optimizer, GuardedStepKernel(replica)));
-            }
-        }
+            _lossScalers.AddRange(_replicas.Select(replica => new DynamicLossScaler(ParameterDevice(replica))));
         _phases = new PhaseTimer(Device);
         _validationPhases = new PhaseTimer(Device);
 
@@ -151,7 +145,6 @@ public sealed class Trainer : IDisposable
             var checkpoint = Checkpoint.Load(lastPath, Model, _optimizers[0]);
             for (int r = 1; r < _replicas.Count; r++)
                 Checkpoint.Load(lastPath, _replicas[r], _optimizers[r]);
-            foreach (var guarded in _guardedSteps) guarded.ReadStepCount();
             if (checkpoint.LossScaler is { } scalerState) RestoreLossScalers(scalerState);
             if (checkpoint.ConfigHash != configHash)
                 throw new InvalidOperationException($"{lastPath} was written with different settings; only training.epochs may change when resuming.");
@@ -159,6 +152,7 @@ public sealed class Trainer : IDisposable
             history.AddRange(checkpoint.History);
         }
         bool resumed = firstEpoch > 1;
+        StartAdamSteps(); // from the optimizers' state, resumed or not
 
         int batches = (data.Train.RowCount + training.BatchSize - 1) / training.BatchSize;
         // One prefetcher for the whole run, so that it builds the next epoch's first batches while this
@@ -209,12 +203,12 @@ public sealed class Trainer : IDisposable
                     SaveWeights(bestPath!, bestWeights);
                     bestSaved = true;
                 }
-                foreach (var guarded in _guardedSteps) guarded.WriteStepCount();
+                foreach (var adam in _adamSteps) adam?.WriteStepCount();
                 new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history) { LossScaler = scalerState }.Save(lastPath!, Model, _optimizers[0]);
             }
         }
 
-        foreach (var guarded in _guardedSteps) guarded.WriteStepCount();
+        foreach (var adam in _adamSteps) adam?.WriteStepCount();
         if (bestWeights is not null)
             LoadWeights(bestWeights);
         else if (bestPath is not null && File.Exists(bestPath))
@@ -298,13 +292,11 @@ public sealed class Trainer : IDisposable
                 _allReduce.AllReduceSum([.. _replicas.Select(replica => (IReadOnlyList<Tensor>)[.. replica.parameters().Select(p => p.grad!)])]);
             ForEachReplica(r =>
             {
-                if (_lossScalers.Count == 0)
-                {
-                    OptimizerStep(r);
-                    return;
-                }
-                using var overflow = _lossScalers[r].UnscaleAndUpdate(_replicas[r].parameters());
-                _guardedSteps[r].Step(overflow);
+                using var overflow = _lossScalers.Count > 0 ? _lossScalers[r].UnscaleAndUpdate(_replicas[r].parameters()) : null;
+                if (_adamSteps[r] is { } adam)
+                    adam.Step(overflow);
+                else
+                    _optimizers[r].step();
             });
             _phases.Mark("update");
             step++;
@@ -347,26 +339,23 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Replica <paramref name="r"/>'s Adam step: one pass over each parameter with the fused CUDA kernels
-    /// or on the CPU, TorchSharp's operators otherwise (CUDA without the fused kernels).
+    /// Each replica's Adam step, on its optimizer's state as it is now: the fused kernel, or
+    /// <see cref="CpuAdam"/> on the CPU, one pass per parameter; on CUDA without the fused kernels
+    /// TorchSharp's own, except in fp16, whose overflow flag only <see cref="DeviceAdam.OperatorStep"/> reads.
     /// </summary>
-    private void OptimizerStep(int r)
+    private void StartAdamSteps()
     {
-        var optimizer = _optimizers[r];
-        AdamStepKernel? kernel = _replicas[r].FusedKernels is { } kernels ? kernels.AdamStep
-            : Device.type == DeviceType.CPU ? CpuAdam.Step
-            : null;
-        if (kernel is not null && FusedAdam.CanStep(optimizer))
-            FusedAdam.Step(optimizer, kernel);
-        else
-            optimizer.step();
+        foreach (var adam in _adamSteps) adam?.Dispose();
+        _adamSteps.Clear();
+        foreach (var (replica, optimizer) in _replicas.Zip(_optimizers))
+        {
+            AdamStepKernel? kernel = replica.FusedKernels is { } kernels ? kernels.AdamStep
+                : ParameterDevice(replica).type == DeviceType.CPU ? CpuAdam.Step
+                : _lossScalers.Count > 0 ? DeviceAdam.OperatorStep
+                : null;
+            _adamSteps.Add(kernel is null ? null : new DeviceAdam(optimizer, kernel));
+        }
     }
-
-    /// <summary>The fp16 step of <paramref name="replica"/>: the fused kernel, <see cref="CpuAdam"/> on the CPU, else libtorch's operators.</summary>
-    private GuardedAdamStepKernel GuardedStepKernel(MultVae replica) =>
-        replica.FusedKernels is { } kernels ? kernels.GuardedAdamStep
-            : ParameterDevice(replica).type == DeviceType.CPU ? GuardedAdam.CpuStep
-            : GuardedAdam.OperatorStep;
 
     /// <summary>
     /// On CUDA the gradients are set to none, as PyTorch does by default: the first backward pass then
@@ -527,7 +516,7 @@ public sealed class Trainer : IDisposable
     {
         _allReduce?.Dispose();
         foreach (var scaler in _lossScalers) scaler.Dispose();
-        foreach (var guarded in _guardedSteps) guarded.Dispose();
+        foreach (var adam in _adamSteps) adam?.Dispose();
         _phases.Dispose();
         _validationPhases.Dispose();
         _validationBatches?.Dispose();

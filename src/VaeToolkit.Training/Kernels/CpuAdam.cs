@@ -13,8 +13,12 @@ internal static unsafe class CpuAdam
 {
     private const long ChunkElements = 1 << 16;
 
-    public static void Step(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)
+    /// <summary>An <see cref="AdamStepKernel"/>: on the CPU reading the scalars costs nothing, so a skipped step returns at once.</summary>
+    public static void Step(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
     {
+        var values = scalars.data<float>();
+        if (values[2] != 0) return;
+        var settings = new AdamStepSettings(values[0], beta1, beta2, values[1], eps);
         long n = parameter.numel();
         foreach (var tensor in new[] { parameter, gradient, expAvg, expAvgSq })
         {
@@ -55,3 +59,6 @@ internal static unsafe class CpuAdam
         }
     }
 }
+
+/// <summary>The scalars of one Adam step: stepSize = lr / (1 − β1^t), invSqrtBiasCorrection2 = 1 / √(1 − β2^t).</summary>
+internal readonly record struct AdamStepSettings(double StepSize, double Beta1, double Beta2, double InvSqrtBiasCorrection2, double Eps);

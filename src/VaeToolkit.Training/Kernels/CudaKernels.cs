@@ -42,7 +42,7 @@ internal sealed class CudaKernels : IFusedKernels
     /// <summary>The kernels' entry points, as the source declares them.</summary>
     internal static IEnumerable<string> KernelNames =>
         new[] { "fp32", "bf16", "fp16" }.SelectMany(suffix => new[] { $"likelihood_forward_{suffix}", $"likelihood_backward_{suffix}" })
-            .Concat(["segment_sum", "adam_step", "adam_step_guarded"]);
+            .Concat(["segment_sum", "adam_step"]);
 
     /// <summary>The kernels for <paramref name="device"/> (a CUDA device); compiles and loads them on first use.</summary>
     /// <exception cref="InvalidOperationException">NVRTC or the driver is missing, or compiling or loading failed.</exception>
@@ -145,28 +145,7 @@ internal sealed class CudaKernels : IFusedKernels
             [Pointer(source), (uint)width, Pointer(keys), Pointer(gather), Pointer(scales), (uint)entries, Pointer(output)]);
     }
 
-    public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)
-    {
-        var (blocks, threads) = AdamLaunchShape(parameter, gradient, expAvg, expAvgSq);
-        if (blocks == 0) return;
-        Launch("adam_step", blocks, threads,
-            [Pointer(parameter), Pointer(gradient), Pointer(expAvg), Pointer(expAvgSq), (ulong)parameter.numel(), Bits(settings.StepSize),
-             Bits(settings.Beta1), Bits(1 - settings.Beta1), Bits(settings.Beta2), Bits(1 - settings.Beta2),
-             Bits(settings.InvSqrtBiasCorrection2), Bits(settings.Eps)]);
-    }
-
-    public void GuardedAdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
-    {
-        var (blocks, threads) = AdamLaunchShape(parameter, gradient, expAvg, expAvgSq);
-        CheckVector(scalars, ScalarType.Float32, 3, nameof(scalars));
-        if (blocks == 0) return;
-        Launch("adam_step_guarded", blocks, threads,
-            [Pointer(parameter), Pointer(gradient), Pointer(expAvg), Pointer(expAvgSq), (ulong)parameter.numel(), Pointer(scalars),
-             Bits(beta1), Bits(1 - beta1), Bits(beta2), Bits(1 - beta2), Bits(eps)]);
-    }
-
-    // Checks the four tensors of an Adam step; the grid strides over what 8192 blocks do not cover.
-    private static (uint Blocks, uint Threads) AdamLaunchShape(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq)
+    public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
     {
         long n = parameter.numel();
         foreach (var (tensor, name) in new[] { (parameter, nameof(parameter)), (gradient, nameof(gradient)), (expAvg, nameof(expAvg)), (expAvgSq, nameof(expAvgSq)) })
@@ -174,8 +153,13 @@ internal sealed class CudaKernels : IFusedKernels
             if (tensor.dtype != ScalarType.Float32 || tensor.numel() != n || !tensor.is_contiguous())
                 throw new ArgumentException($"{name} must be a contiguous float32 tensor of {n} elements", name);
         }
+        CheckVector(scalars, ScalarType.Float32, 3, nameof(scalars));
+        if (n == 0) return;
         const uint threads = 256;
-        return ((uint)Math.Min((n + threads - 1) / threads, 8192), threads);
+        uint blocks = (uint)Math.Min((n + threads - 1) / threads, 8192); // the kernel strides over the rest
+        Launch("adam_step", blocks, threads,
+            [Pointer(parameter), Pointer(gradient), Pointer(expAvg), Pointer(expAvgSq), (ulong)n, Pointer(scalars),
+             Bits(beta1), Bits(1 - beta1), Bits(beta2), Bits(1 - beta2), Bits(eps)]);
     }
 
     // A float parameter's slot holds its 4 bytes.

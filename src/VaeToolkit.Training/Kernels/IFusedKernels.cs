@@ -23,18 +23,8 @@ internal interface IFusedKernels
     void SegmentSum(Tensor source, Tensor keys, Tensor gather, Tensor scales, Tensor output);
 
     /// <summary>
-    /// One Adam step in place: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², and
-    /// p −= stepSize · m / (√v · invSqrtBiasCorrection2 + eps).
+    /// One Adam step in place, its scalars read from device memory (see <see cref="AdamStepKernel"/>):
+    /// m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², p −= stepSize · m / (√v · invSqrtBiasCorrection2 + eps).
     /// </summary>
-    void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings);
-
-    /// <summary>
-    /// <see cref="AdamStep"/> with the step size, the bias correction and a skip flag read from device
-    /// memory: <paramref name="scalars"/> is float32 [stepSize, invSqrtBiasCorrection2, skip], and the step
-    /// changes nothing when skip is not 0 (see <see cref="GuardedAdam"/>).
-    /// </summary>
-    void GuardedAdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps);
+    void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps);
 }
-
-/// <summary>The scalars of one Adam step: stepSize = lr / (1 − β1^t), invSqrtBiasCorrection2 = 1 / √(1 − β2^t).</summary>
-internal readonly record struct AdamStepSettings(double StepSize, double Beta1, double Beta2, double InvSqrtBiasCorrection2, double Eps);

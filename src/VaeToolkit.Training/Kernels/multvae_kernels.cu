@@ -275,11 +275,16 @@ extern "C" __global__ void segment_sum(const float* source, int width, const int
 //   m = beta1·m + (1 − beta1)·g,  v = beta2·v + (1 − beta2)·g²,
 //   p −= step_size · m / (sqrt(v) · inv_sqrt_bias_correction2 + eps)
 // One read of p, g, m and v and one write of p, m and v, where the operator form makes about 20 passes.
-// 1 − beta comes from the host, computed in double: in fp32, 1 − 0.999f is off by 5e-5.
-__device__ __forceinline__ void adam_update(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, long long n,
-                                            float step_size, float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
-                                            float inv_sqrt_bias_correction2, float eps)
+// step_size, inv_sqrt_bias_correction2 and a skip flag come from device memory (scalars[0..2]), where
+// the step count and fp16's overflow check put them, so the host never waits to learn whether the step
+// happens; a step with the flag set changes nothing. 1 − beta comes from the host, computed in double:
+// in fp32, 1 − 0.999f is off by 5e-5.
+extern "C" __global__ void adam_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, long long n,
+                                     const float* scalars, float beta1, float one_minus_beta1, float beta2,
+                                     float one_minus_beta2, float eps)
 {
+    if (scalars[2] != 0.0f) return;
+    float step_size = scalars[0], inv_sqrt_bias_correction2 = scalars[1];
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
     {
         float g = grad[i];
@@ -289,23 +294,4 @@ __device__ __forceinline__ void adam_update(float* param, const float* grad, flo
         exp_avg_sq[i] = v;
         param[i] -= step_size * m / (sqrtf(v) * inv_sqrt_bias_correction2 + eps);
     }
-}
-
-extern "C" __global__ void adam_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, long long n,
-                                     float step_size, float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
-                                     float inv_sqrt_bias_correction2, float eps)
-{
-    adam_update(param, grad, exp_avg, exp_avg_sq, n, step_size, beta1, one_minus_beta1, beta2, one_minus_beta2,
-                inv_sqrt_bias_correction2, eps);
-}
-
-// The step fp16 training takes: step_size, inv_sqrt_bias_correction2 and a skip flag come from device
-// memory (scalars[0..2]), where the step count and the loss scaler's overflow check put them, so the
-// host never waits to learn whether the step happens. A step with the flag set changes nothing.
-extern "C" __global__ void adam_step_guarded(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, long long n,
-                                             const float* scalars, float beta1, float one_minus_beta1, float beta2,
-                                             float one_minus_beta2, float eps)
-{
-    if (scalars[2] != 0.0f) return;
-    adam_update(param, grad, exp_avg, exp_avg_sq, n, scalars[0], beta1, one_minus_beta1, beta2, one_minus_beta2, scalars[1], eps);
 }

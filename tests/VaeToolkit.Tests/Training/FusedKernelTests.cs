@@ -41,7 +41,7 @@ public sealed class FusedKernelTests
         KernelSelfTest.Run(EmulatedKernels(), CPU, computeType);
 
     [Fact]
-    public void CpuAdam_StepsLikeTorchSharpsAdam() =>
+    public void CpuAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
         FusedKernelParity.AssertAdamMatches(CpuAdam.Step, CPU);
 
     [Fact]
@@ -53,32 +53,25 @@ public sealed class FusedKernelTests
         var fused = new TorchSharp.Modules.Parameter(plain.detach().clone());
         using var plainAdam = optim.Adam([plain], 0.01);
         using var fusedAdam = optim.Adam([fused], 0.01);
+        using var deviceAdam = new DeviceAdam(fusedAdam, CpuAdam.Step);
         for (int step = 0; step < 2; step++)
         {
             var gradient = randn(200_003);
             plain.grad = gradient.clone();
             fused.grad = gradient.clone();
             plainAdam.step();
-            FusedAdam.Step(fusedAdam, CpuAdam.Step);
+            deviceAdam.Step();
         }
         Assert.True(fused.allclose(plain, rtol: 1e-5, atol: 1e-6), $"largest difference {(fused - plain).abs().max().item<float>()}");
     }
 
     [Fact]
-    public void EmulatedCudaKernels_Adam_StepsLikeTorchSharpsAdam() =>
-        FusedKernelParity.AssertAdamMatches(EmulatedKernels(), CPU);
+    public void EmulatedCudaKernels_Adam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertAdamMatches(EmulatedKernels().AdamStep, CPU);
 
     [Fact]
-    public void EmulatedCudaKernels_GuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
-        FusedKernelParity.AssertGuardedAdamMatches(EmulatedKernels().GuardedAdamStep, CPU);
-
-    [Fact]
-    public void CpuGuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
-        FusedKernelParity.AssertGuardedAdamMatches(GuardedAdam.CpuStep, CPU);
-
-    [Fact]
-    public void OperatorGuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
-        FusedKernelParity.AssertGuardedAdamMatches(GuardedAdam.OperatorStep, CPU);
+    public void OperatorAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertAdamMatches(DeviceAdam.OperatorStep, CPU);
 
     [Fact]
     public void EmulatedCudaKernels_RejectRowsThatAreNotWholePacks()
@@ -140,7 +133,7 @@ public sealed class FusedKernelTests
     [InlineData(nameof(IFusedKernels.LikelihoodBackward), "the gradient of")]
     [InlineData(nameof(IFusedKernels.SegmentSum), "the loss")] // the item layer feeds the loss
     [InlineData(nameof(IFusedKernels.AdamStep), "after an Adam step")]
-    [InlineData(nameof(IFusedKernels.GuardedAdamStep), "after a skipped Adam step")]
+    [InlineData("the skip flag", "after a skipped Adam step")]
     public void SelfTest_NamesTheKernelThatComputesWrong(string broken, string named)
     {
         var error = Assert.Throws<InvalidOperationException>(() => KernelSelfTest.Run(new BrokenKernels(new ReferenceKernels(), broken), CPU, ScalarType.Float32));
@@ -158,7 +151,7 @@ public sealed class FusedKernelTests
         Assert.Equal(expected, rand(4).data<float>().ToArray());
     }
 
-    /// <summary>Kernels of which one adds 0.01 to what it writes (a guarded Adam step that ignores its flag).</summary>
+    /// <summary>Kernels of which one adds 0.01 to what it writes, or an Adam step that ignores its skip flag.</summary>
     private sealed class BrokenKernels(IFusedKernels inner, string broken) : IFusedKernels
     {
         public void LikelihoodForward(Tensor logits, int items, Tensor rowStarts, Tensor entryItems, Tensor logSumExp, Tensor rowLoss)
@@ -179,18 +172,11 @@ public sealed class FusedKernelTests
             Break(nameof(SegmentSum), output);
         }
 
-        public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)
+        public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
         {
-            inner.AdamStep(parameter, gradient, expAvg, expAvgSq, settings);
+            using var ignored = broken == "the skip flag" ? scalars * tensor(new[] { 1f, 1f, 0f }) : null; // the flag cleared
+            inner.AdamStep(parameter, gradient, expAvg, expAvgSq, ignored ?? scalars, beta1, beta2, eps);
             Break(nameof(AdamStep), parameter);
-        }
-
-        public void GuardedAdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
-        {
-            if (broken == nameof(GuardedAdamStep))
-                inner.AdamStep(parameter, gradient, expAvg, expAvgSq, new AdamStepSettings(0.01, beta1, beta2, 1, eps));
-            else
-                inner.GuardedAdamStep(parameter, gradient, expAvg, expAvgSq, scalars, beta1, beta2, eps);
         }
 
         private void Break(string kernel, Tensor written)
@@ -202,12 +188,8 @@ public sealed class FusedKernelTests
     }
 
     [Fact]
-    public void Adam_StepsLikeTorchSharpsAdam() =>
-        FusedKernelParity.AssertAdamMatches(new ReferenceKernels(), CPU);
-
-    [Fact]
-    public void GuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
-        FusedKernelParity.AssertGuardedAdamMatches(new ReferenceKernels().GuardedAdamStep, CPU);
+    public void Adam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam() =>
+        FusedKernelParity.AssertAdamMatches(new ReferenceKernels().AdamStep, CPU);
 
     [Fact]
     public void ItemLayer_WithoutGradients_SkipsTheSortAndStillComputes()

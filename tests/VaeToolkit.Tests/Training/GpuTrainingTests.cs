@@ -144,24 +144,17 @@ public sealed class GpuTrainingTests
     }
 
     [Fact]
-    public void CudaKernels_Adam_StepsLikeTorchSharpsAdam()
+    public void CudaKernels_Adam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam()
     {
         RequireCuda();
-        FusedKernelParity.AssertAdamMatches(CudaKernels.For(CUDA), CUDA);
+        FusedKernelParity.AssertAdamMatches(CudaKernels.For(CUDA).AdamStep, CUDA);
     }
 
     [Fact]
-    public void CudaKernels_GuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam()
+    public void CudaOperatorAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam()
     {
         RequireCuda();
-        FusedKernelParity.AssertGuardedAdamMatches(CudaKernels.For(CUDA).GuardedAdamStep, CUDA);
-    }
-
-    [Fact]
-    public void CudaOperatorGuardedAdam_SkipsFlaggedSteps_AndOtherwiseStepsLikeTorchSharpsAdam()
-    {
-        RequireCuda();
-        FusedKernelParity.AssertGuardedAdamMatches(GuardedAdam.OperatorStep, CUDA);
+        FusedKernelParity.AssertAdamMatches(DeviceAdam.OperatorStep, CUDA);
     }
 
     [Theory]

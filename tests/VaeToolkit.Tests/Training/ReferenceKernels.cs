@@ -60,28 +60,23 @@ internal sealed class ReferenceKernels : IFusedKernels
         Store(result, output);
     }
 
-    public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, AdamStepSettings settings)
+    public void AdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
     {
+        var (stepSize, invSqrtBiasCorrection2, skip) = (Floats(scalars)[0], Floats(scalars)[1], Floats(scalars)[2]);
+        if (skip != 0) return;
         var (p, g, m, v) = (Floats(parameter), Floats(gradient), Floats(expAvg), Floats(expAvgSq));
-        var (b1, b2) = ((float)settings.Beta1, (float)settings.Beta2);
-        var (c1, c2) = ((float)(1 - settings.Beta1), (float)(1 - settings.Beta2));
+        var (b1, b2) = ((float)beta1, (float)beta2);
+        var (c1, c2) = ((float)(1 - beta1), (float)(1 - beta2));
         for (int i = 0; i < p.Length; i++)
         {
             m[i] = b1 * m[i] + c1 * g[i];
             v[i] = b2 * v[i] + c2 * g[i] * g[i];
-            p[i] -= (float)(settings.StepSize * m[i] / (Math.Sqrt(v[i]) * settings.InvSqrtBiasCorrection2 + settings.Eps));
+            p[i] -= (float)(stepSize * m[i] / (Math.Sqrt(v[i]) * invSqrtBiasCorrection2 + eps));
         }
         using var noGrad = no_grad();
         Store(p, parameter);
         Store(m, expAvg);
         Store(v, expAvgSq);
-    }
-
-    public void GuardedAdamStep(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, Tensor scalars, double beta1, double beta2, double eps)
-    {
-        var values = Floats(scalars);
-        if (values[2] != 0) return;
-        AdamStep(parameter, gradient, expAvg, expAvgSq, new AdamStepSettings(values[0], beta1, beta2, values[1], eps));
     }
 
     private static double LogSumExp(float[] x, int offset, int count)

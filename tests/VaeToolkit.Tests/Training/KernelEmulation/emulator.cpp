@@ -109,7 +109,7 @@ const Entry Kernels[] = {
     KERNEL(likelihood_forward_fp32) KERNEL(likelihood_backward_fp32)
     KERNEL(likelihood_forward_bf16) KERNEL(likelihood_backward_bf16)
     KERNEL(likelihood_forward_fp16) KERNEL(likelihood_backward_fp16)
-    KERNEL(segment_sum) KERNEL(adam_step) KERNEL(adam_step_guarded)
+    KERNEL(segment_sum) KERNEL(adam_step)
 };
 
 extern "C" int emulate(const char* name, unsigned int blocks, unsigned int threads, void** arguments)
