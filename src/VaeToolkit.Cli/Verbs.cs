@@ -23,8 +23,8 @@ internal sealed class Verbs(TextWriter error)
     {
         line.OnlyAllow("config", "output", "resume", "device", "precision", "gpus", "set");
         var config = LoadConfig(line);
-        string output = line.Value("output") ?? TrainingJob.DefaultRunDirectory(config, Environment.CurrentDirectory);
-        var request = new TrainingRequest(config, output, line.Flag("resume"));
+        string? output = line.Value("output");
+        var request = new TrainingRequest(config, output ?? TrainingJob.DefaultRunDirectory(config, Environment.CurrentDirectory), line.Flag("resume"), IsDefaultDirectory: output is null);
         return TrainingJob.Run(request, new EpochPrinter(error), new Log(error), cancellationToken);
     }
 

@@ -31,6 +31,8 @@ internal static class EngineErrors
         ModelBundleException m => new(m, ErrorIds.InvalidModel, ErrorCategory.InvalidData, m.Directory),
         ExecutionProviderException x => new(x, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, x.Device),
         DeviceUnavailableException d => new(d, ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable, d.Device),
+        RunInUseException r => new(r, ErrorIds.RunInUse, ErrorCategory.ResourceBusy, r.Directory),
+        ResumeMismatchException r => new(r, ErrorIds.ResumeRefused, ErrorCategory.InvalidArgument, r.Checkpoint),
         RunDirectoryNotEmptyException r => new(r, ErrorIds.RunDirectoryNotEmpty, ErrorCategory.ResourceExists, r.Directory),
         CheckpointNotFoundException c => new(c, ErrorIds.CheckpointNotFound, ErrorCategory.ObjectNotFound, c.Directory),
         FileNotFoundException f => new(f, ErrorIds.DataNotFound, ErrorCategory.ObjectNotFound, f.FileName ?? target),

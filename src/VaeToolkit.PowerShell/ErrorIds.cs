@@ -13,6 +13,8 @@ internal static class ErrorIds
     public const string DeviceUnavailable = "DeviceUnavailable";
     public const string RunDirectoryNotEmpty = "RunDirectoryNotEmpty";
     public const string CheckpointNotFound = "CheckpointNotFound";
+    public const string RunInUse = "RunInUse";
+    public const string ResumeRefused = "ResumeRefused";
     public const string PathNotFound = "PathNotFound";
     public const string AmbiguousPath = "AmbiguousPath";
     public const string NotFileSystemPath = "NotFileSystemPath";

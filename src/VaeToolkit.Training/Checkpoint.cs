@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using TorchSharp;
 using TorchSharp.Modules;
 using VaeToolkit.IO;
 using VaeToolkit.Training.Model;
@@ -8,9 +7,11 @@ using VaeToolkit.Training.Model;
 namespace VaeToolkit.Training;
 
 /// <summary>
-/// A resumable training state in one file: the progress counters (JSON), the model weights and the
-/// optimizer state. Random numbers need no saved state: every epoch reseeds its generator from the
-/// config seed and the epoch number, so the epoch counter fixes the stream. Written atomically.
+/// A resumable training state in one file: the progress counters and what the run must share with a
+/// resumption (settings, data hash, item count) as a JSON header, then the model weights and the
+/// optimizer state. The header reads on its own (<see cref="ReadState"/>), so a resumption is checked
+/// before anything is loaded. Random numbers need no saved state: every epoch reseeds its generator from
+/// the config seed and the epoch number, so the epoch counter fixes the stream. Written atomically.
 /// </summary>
 public sealed record Checkpoint(
     int Epoch,
@@ -21,9 +22,19 @@ public sealed record Checkpoint(
     IReadOnlyList<EpochRecord> History)
 {
     private const string Magic = "VAECKPT1";
+    private const string BestMagic = "VAEBEST1";
 
     /// <summary>The fp16 loss scaler's state, so that a resumed run scales as the first would have; null otherwise.</summary>
     public LossScalerState? LossScaler { get; init; }
+
+    /// <summary>The prepared data's hash (<c>PreparedDataset.DataHash</c>); null in checkpoints written before it was kept.</summary>
+    public string? DataHash { get; init; }
+
+    /// <summary>The catalogue size the weights are shaped for.</summary>
+    public int? ItemCount { get; init; }
+
+    /// <summary>The settings a resumption must share, as YAML (so that a refusal can name what changed).</summary>
+    public string? Settings { get; init; }
 
     public void Save(string path, MultVae model, OptimizerHelper optimizer)
     {
@@ -37,17 +48,22 @@ public sealed record Checkpoint(
         });
     }
 
+    /// <summary>Reads the header only: the counters and what a resumption is checked against.</summary>
+    public static Checkpoint ReadState(string path)
+    {
+        using var stream = OpenExisting(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        return ReadHeader(path, reader);
+    }
+
     /// <summary>Reads the state and loads the weights and optimizer state into the given objects.</summary>
     public static Checkpoint Load(string path, MultVae model, OptimizerHelper optimizer)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint to resume from: {path}", path);
-        using var stream = File.OpenRead(path);
+        using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
+        var state = ReadHeader(path, reader);
         try
         {
-            if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a VaeToolkit checkpoint");
-            var state = JsonSerializer.Deserialize<Checkpoint>(reader.ReadString())
-                ?? throw new InvalidDataException($"{path}: empty checkpoint state");
             model.load(reader);
             optimizer.load_state_dict(reader);
             return state;
@@ -58,18 +74,51 @@ public sealed record Checkpoint(
         }
     }
 
-    /// <summary>Saves only the model weights (the best epoch's), atomically.</summary>
-    public static void SaveWeights(string path, MultVae model) =>
+    /// <summary>Saves the best epoch's weights atomically, with a header naming that epoch.</summary>
+    public static void SaveWeights(string path, MultVae model, int epoch) =>
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(BestMagic);
+            writer.Write(epoch);
             model.save(writer);
         });
 
-    public static void LoadWeights(string path, MultVae model)
+    /// <summary>Loads best weights saved by <see cref="SaveWeights"/>, which must be those of <paramref name="epoch"/>.</summary>
+    public static void LoadWeights(string path, MultVae model, int epoch)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
-        model.load(reader);
+        try
+        {
+            if (stream.Length < BestMagic.Length + 1 + sizeof(int) || reader.ReadString() != BestMagic)
+                throw new InvalidDataException($"{path} is not a VaeToolkit best-weights file (or one written before they recorded their epoch)");
+            int saved = reader.ReadInt32();
+            if (saved != epoch)
+                throw new InvalidDataException($"{path} holds epoch {saved}'s weights, but the checkpoint names epoch {epoch} as the best");
+            model.load(reader);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: best weights are truncated", e);
+        }
+    }
+
+    private static FileStream OpenExisting(string path) =>
+        File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"no checkpoint to resume from: {path}", path);
+
+    private static Checkpoint ReadHeader(string path, BinaryReader reader)
+    {
+        try
+        {
+            if (reader.BaseStream.Length < Magic.Length + 1 || reader.ReadString() != Magic)
+                throw new InvalidDataException($"{path} is not a VaeToolkit checkpoint");
+            return JsonSerializer.Deserialize<Checkpoint>(reader.ReadString())
+                ?? throw new InvalidDataException($"{path}: empty checkpoint state");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: checkpoint header is truncated or damaged", e);
+        }
     }
 }

@@ -142,12 +142,11 @@ public sealed class Trainer : IDisposable
         string? bestPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, BestWeightsName);
         if (resume && lastPath is not null && File.Exists(lastPath))
         {
+            CheckResume(lastPath, Checkpoint.ReadState(lastPath), _config, data); // before anything is loaded
             var checkpoint = Checkpoint.Load(lastPath, Model, _optimizers[0]);
             for (int r = 1; r < _replicas.Count; r++)
                 Checkpoint.Load(lastPath, _replicas[r], _optimizers[r]);
             if (checkpoint.LossScaler is { } scalerState) RestoreLossScalers(scalerState);
-            if (checkpoint.ConfigHash != configHash)
-                throw new InvalidOperationException($"{lastPath} was written with different settings; only training.epochs may change when resuming.");
             (firstEpoch, step, bestEpoch, bestNdcg) = (checkpoint.Epoch + 1, checkpoint.Step, checkpoint.BestEpoch, checkpoint.BestNdcg);
             history.AddRange(checkpoint.History);
         }
@@ -200,11 +199,17 @@ public sealed class Trainer : IDisposable
                 // Best weights first: the checkpoint that names the best epoch must never outlive them.
                 if (!bestSaved && bestWeights is not null)
                 {
-                    SaveWeights(bestPath!, bestWeights);
+                    SaveWeights(bestPath!, bestWeights, bestEpoch);
                     bestSaved = true;
                 }
                 foreach (var adam in _adamSteps) adam?.WriteStepCount();
-                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history) { LossScaler = scalerState }.Save(lastPath!, Model, _optimizers[0]);
+                new Checkpoint(epoch, step, bestEpoch, bestNdcg, configHash, history)
+                {
+                    LossScaler = scalerState,
+                    DataHash = data.DataHash,
+                    ItemCount = data.ItemCount,
+                    Settings = ResumeSettings(_config),
+                }.Save(lastPath!, Model, _optimizers[0]);
             }
         }
 
@@ -212,7 +217,7 @@ public sealed class Trainer : IDisposable
         if (bestWeights is not null)
             LoadWeights(bestWeights);
         else if (bestPath is not null && File.Exists(bestPath))
-            Checkpoint.LoadWeights(bestPath, Model); // resumed after the last epoch had already run
+            Checkpoint.LoadWeights(bestPath, Model, bestEpoch); // resumed after the last epoch had already run
         DisposeAll(bestWeights);
         return new TrainingOutcome(history, bestEpoch, bestNdcg, resumed);
     }
@@ -478,12 +483,33 @@ public sealed class Trainer : IDisposable
         return order;
     }
 
-    /// <summary>Settings a resumed run must share with its checkpoint (everything but the epoch count).</summary>
-    internal static string ResumeKey(VaeConfig config)
+    /// <summary>
+    /// Refuses, with the reason, a resumption of <paramref name="state"/> (a checkpoint's header) with other
+    /// settings than the epoch count, other prepared data, or another catalogue size. Reads nothing else, so
+    /// it runs before any weights are loaded or any file of the run is written.
+    /// </summary>
+    /// <exception cref="ResumeMismatchException">The checkpoint does not fit.</exception>
+    public static void CheckResume(string checkpointPath, Checkpoint state, VaeConfig config, PreparedDataset data)
     {
-        var comparable = config with { SourcePath = null, Training = config.Training with { Epochs = 1 } };
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigWriter.ToYaml(comparable))));
+        if (state.ConfigHash != ResumeKey(config))
+        {
+            var changes = state.Settings is string before ? ConfigDiff.Changes(before, ResumeSettings(config)) : [];
+            string what = changes.Count > 0 ? string.Join("; ", changes) : "the settings differ";
+            throw new ResumeMismatchException(checkpointPath, $"it was written with other settings ({what}); only training.epochs may change when resuming");
+        }
+        if (state.DataHash is string hash && hash != data.DataHash)
+            throw new ResumeMismatchException(checkpointPath, $"it was trained on other data (data hash {hash[..Math.Min(12, hash.Length)]}..., now {data.DataHash[..Math.Min(12, data.DataHash.Length)]}...): the data set or its files changed");
+        if (state.ItemCount is int items && items != data.ItemCount)
+            throw new ResumeMismatchException(checkpointPath, $"its model has {items} items, the data now has {data.ItemCount}");
     }
+
+    /// <summary>Settings a resumed run must share with its checkpoint (everything but the epoch count), as YAML.</summary>
+    private static string ResumeSettings(VaeConfig config) =>
+        ConfigWriter.ToYaml(config with { SourcePath = null, Training = config.Training with { Epochs = 1 } });
+
+    /// <summary>The hash of <see cref="ResumeSettings"/>.</summary>
+    internal static string ResumeKey(VaeConfig config) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ResumeSettings(config))));
 
     // Kept in host memory: on a GPU a second copy of a large catalogue's weights may not fit.
     private Dictionary<string, Tensor> CopyWeights() =>
@@ -496,12 +522,12 @@ public sealed class Trainer : IDisposable
             value.copy_(weights[name]);
     }
 
-    private void SaveWeights(string path, Dictionary<string, Tensor> weights)
+    private void SaveWeights(string path, Dictionary<string, Tensor> weights, int epoch)
     {
         // Swap the best weights in, save, and swap the current ones back.
         var current = CopyWeights();
         LoadWeights(weights);
-        Checkpoint.SaveWeights(path, Model);
+        Checkpoint.SaveWeights(path, Model, epoch);
         LoadWeights(current);
         DisposeAll(current);
     }

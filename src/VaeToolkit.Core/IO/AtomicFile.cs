@@ -6,18 +6,32 @@ namespace VaeToolkit.IO;
 /// </summary>
 public static class AtomicFile
 {
+    private const string TemporaryMarker = ".tmp-";
+
+    /// <summary>Whether <paramref name="path"/> is one of the temporary files this class writes (a killed process leaves them).</summary>
+    public static bool IsTemporary(string path)
+    {
+        string name = Path.GetFileName(path);
+        int at = name.LastIndexOf(TemporaryMarker, StringComparison.Ordinal);
+        if (at <= 0) return false;
+        string[] parts = name[(at + TemporaryMarker.Length)..].Split('-');
+        return parts.Length == 2 && parts[0].Length > 0 && parts[0].All(char.IsAsciiDigit) && parts[1].Length == 32 && parts[1].All(char.IsAsciiHexDigitLower);
+    }
+
     public static void Write(string path, Action<Stream> write)
     {
         string fullPath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        string temporary = $"{fullPath}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string temporary = $"{fullPath}{TemporaryMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
+                FailPoint.Check("write:" + Path.GetFileName(fullPath));
                 stream.Flush(flushToDisk: true);
             }
+            FailPoint.Check("rename:" + Path.GetFileName(fullPath));
             File.Move(temporary, fullPath, overwrite: true);
         }
         finally

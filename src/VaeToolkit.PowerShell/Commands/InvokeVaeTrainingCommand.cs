@@ -48,7 +48,7 @@ public sealed class InvokeVaeTrainingCommand : TrainingCommandBase
             : $"Train {model} on '{config.Data.Dataset}' for {config.Training.Epochs} epochs";
         if (!ShouldProcess(runDirectory, action)) return;
 
-        var request = new TrainingRequest(config, runDirectory, Resume);
+        var request = new TrainingRequest(config, runDirectory, Resume, IsDefaultDirectory: OutputPath is null);
         var result = RunTrainer($"Training {model} on {config.Data.Dataset}", runDirectory,
             (progress, log, token) => TrainingJob.Run(request, progress, log, token));
         WriteObject(VaeTrainingResult.From(result));

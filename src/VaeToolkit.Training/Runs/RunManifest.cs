@@ -56,11 +56,54 @@ public sealed record RunManifest
     /// <summary>Test users scored through ONNX Runtime, with the popularity baseline.</summary>
     public EvaluationReport? Test { get; init; }
 
+    /// <summary>The process that runs it, while it runs (null once it has ended).</summary>
+    public RunOwner? Owner { get; init; }
+
+    /// <summary>Each time the run was started or resumed, oldest first; <see cref="TimingsSeconds"/> adds them up.</summary>
+    public IReadOnlyList<RunSession> Sessions { get; init; } = [];
+
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
-    public static RunManifest Load(string path) =>
-        JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), Json)
-        ?? throw new InvalidDataException($"{path}: empty manifest");
+    /// <summary>
+    /// Reads a manifest. One that says "running" while its owner process is gone (killed, or the machine
+    /// went down) reads as interrupted, with the reason in <see cref="Error"/>.
+    /// </summary>
+    public static RunManifest Load(string path)
+    {
+        RunManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"{path}: empty manifest");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a run manifest ({e.Message})", e);
+        }
+        if (manifest.Status == RunStatus.Running && manifest.Owner is { } owner && !owner.IsAlive())
+            return manifest with { Status = RunStatus.Interrupted, Error = $"the training process ({owner}) ended without finishing the run" };
+        return manifest;
+    }
+}
+
+/// <summary>One start or resumption of a run: when, how it ended, which epochs it trained, and its timings.</summary>
+public sealed record RunSession
+{
+    public DateTime StartedUtc { get; init; }
+
+    public DateTime? FinishedUtc { get; init; }
+
+    public string Status { get; init; } = RunStatus.Running;
+
+    public string? Error { get; init; }
+
+    /// <summary>Whether it continued from a checkpoint.</summary>
+    public bool Resumed { get; init; }
+
+    /// <summary>The first epoch it trained (one past the checkpoint's when resumed).</summary>
+    public int FirstEpoch { get; init; } = 1;
+
+    public Dictionary<string, double> TimingsSeconds { get; init; } = [];
 }
 
 public static class RunStatus

@@ -29,21 +29,72 @@ public static class TrainingJob
 
     public static TrainingRunResult Run(TrainingRequest request, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
-        var config = request.Config;
+        RunLock runLock = Claim(request);
+        try
+        {
+            return RunLocked(request with { RunDirectory = runLock.Directory }, runLock, progress, log, cancellationToken);
+        }
+        finally
+        {
+            runLock.Dispose();
+            // A start that failed before writing anything leaves no folder behind.
+            if (runLock.CreatedDirectory && Directory.Exists(runLock.Directory) && !Directory.EnumerateFileSystemEntries(runLock.Directory).Any())
+                Directory.Delete(runLock.Directory);
+        }
+    }
+
+    /// <summary>
+    /// Takes the run directory's lock, held for the whole run: a second training into the same folder, in
+    /// this process or another, is refused. A default directory that another run took first gives way to
+    /// the next free name.
+    /// </summary>
+    private static RunLock Claim(TrainingRequest request)
+    {
         string runDirectory = Path.GetFullPath(request.RunDirectory);
-        CheckRunDirectory(runDirectory, request.Resume);
+        if (!request.IsDefaultDirectory || request.Resume) return RunLock.Acquire(runDirectory);
+        for (int n = 2; ; n++)
+        {
+            bool created = !Directory.Exists(runDirectory);
+            Directory.CreateDirectory(runDirectory);
+            if (RunLock.TryAcquire(runDirectory, created) is { } claimed)
+            {
+                if (!HoldsRunFiles(runDirectory)) return claimed;
+                claimed.Dispose();
+            }
+            runDirectory = $"{Path.GetFullPath(request.RunDirectory)}-{n}";
+        }
+    }
+
+    private static TrainingRunResult RunLocked(TrainingRequest request, RunLock runLock, IProgress<TrainingProgress>? progress, IProgress<string>? log, CancellationToken cancellationToken)
+    {
+        var config = request.Config;
+        string runDirectory = runLock.Directory;
         var total = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
 
-        // Data and device problems surface before anything is written, so a failed start leaves no folder behind.
+        // Everything that could refuse the run comes before the first write, so that a refused start or
+        // resumption leaves the folder exactly as it was.
+        CheckRunDirectory(runDirectory, request.Resume);
+        if (runLock.RemoveStaleTemporaryFiles() is int stale and > 0)
+            log?.Report($"Removed {stale} temporary file(s) that an interrupted run left in {runDirectory}");
+        string manifestPath = Path.Combine(runDirectory, RunFiles.Manifest);
+        string checkpointPath = Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
+        Checkpoint? resumeFrom = request.Resume && File.Exists(checkpointPath) ? Checkpoint.ReadState(checkpointPath) : null;
+        RunManifest? earlier = request.Resume ? ReadEarlierManifest(manifestPath, log) : null;
+        if (request.Resume && resumeFrom is null)
+            log?.Report($"{runDirectory} holds no checkpoint (its run stopped before the first one): starting from epoch 1");
+
         log?.Report($"Preparing data set '{config.Data.Dataset}'");
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
         double dataSeconds = total.Elapsed.TotalSeconds;
+        if (resumeFrom is not null) Trainer.CheckResume(checkpointPath, resumeFrom, config, data);
         using var trainer = new Trainer(config, data.ItemCount);
 
-        Directory.CreateDirectory(runDirectory);
+        if (request.Resume && resumeFrom is null)
+            ClearCheckpoints(runDirectory); // best weights of a run that never checkpointed belong to no epoch
         AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Config), ConfigWriter.ToYaml(config));
-        string manifestPath = Path.Combine(runDirectory, RunFiles.Manifest);
+        var session = new RunSession { StartedUtc = started, Resumed = resumeFrom is not null, FirstEpoch = (resumeFrom?.Epoch ?? 0) + 1 };
+        var earlierSessions = earlier is null ? [] : earlier.Sessions.Count > 0 ? earlier.Sessions : [FromOldManifest(earlier)];
         var manifest = new RunManifest
         {
             ConfigFile = config.SourcePath ?? ConfigLoader.DefaultName,
@@ -52,13 +103,18 @@ public static class TrainingJob
             DeviceName = DeviceDescription.Describe(trainer.Device),
             Precision = config.Precision,
             Gpus = config.Gpus,
-            StartedUtc = started,
+            StartedUtc = earlier?.StartedUtc ?? started,
             Data = Summarize(data),
-            TimingsSeconds = { ["data"] = dataSeconds },
+            Owner = RunOwner.Current(),
+            BestEpoch = resumeFrom?.BestEpoch,
+            BestValidationNdcgAt100 = resumeFrom?.BestNdcg,
+            History = resumeFrom?.History ?? [],
+            Test = resumeFrom is null ? null : earlier?.Test, // still describes the model folder until it is exported again
         };
-        manifest.Save(manifestPath);
+        session.TimingsSeconds["data"] = dataSeconds;
+        Save(manifest, earlierSessions, session, manifestPath);
 
-        var epochs = new List<EpochRecord>();
+        var epochs = new List<EpochRecord>(resumeFrom?.History ?? []);
         var epochWatcher = new Progress(progress, epochs);
         try
         {
@@ -66,47 +122,43 @@ public static class TrainingJob
             log?.Report($"Training {config.Model.Type.ToUpperInvariant()} on {data.Train.RowCount} users x {data.ItemCount} items for {config.Training.Epochs} epochs on {config.Device}");
             if (trainer.Warning is string warning) log?.Report(warning);
             var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
-            manifest.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
+            session.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
 
             watch.Restart();
             string modelDirectory = Path.Combine(runDirectory, RunFiles.ModelFolder);
             log?.Report($"Exporting epoch {outcome.BestEpoch} to ONNX in {modelDirectory}");
+            manifest = manifest with { Test = null, History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg };
+            FailPoint.Check("export");
             ModelPackager.Write(trainer.Model.ToWeights(), data, config, outcome, modelDirectory);
-            manifest.TimingsSeconds["export"] = watch.Elapsed.TotalSeconds;
+            session.TimingsSeconds["export"] = watch.Elapsed.TotalSeconds;
 
             watch.Restart();
             log?.Report("Evaluating the test users with ONNX Runtime");
+            FailPoint.Check("evaluate");
             EvaluationReport test = Evaluate(modelDirectory, config, log, cancellationToken);
-            manifest.TimingsSeconds["evaluate"] = watch.Elapsed.TotalSeconds;
-            manifest.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
+            session.TimingsSeconds["evaluate"] = watch.Elapsed.TotalSeconds;
+            session.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
 
-            manifest = manifest with
-            {
-                Status = RunStatus.Completed,
-                FinishedUtc = DateTime.UtcNow,
-                BestEpoch = outcome.BestEpoch,
-                BestValidationNdcgAt100 = outcome.BestValidationNdcg,
-                History = outcome.History,
-                Test = test,
-            };
-            manifest.Save(manifestPath);
+            manifest = manifest with { Status = RunStatus.Completed, FinishedUtc = DateTime.UtcNow, Owner = null, Test = test };
+            Save(manifest, earlierSessions, session with { Status = RunStatus.Completed, FinishedUtc = manifest.FinishedUtc }, manifestPath);
             return new TrainingRunResult(runDirectory, modelDirectory, data.Name, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationNdcg, test, total.Elapsed);
-        }
-        catch (OperationCanceledException)
-        {
-            (manifest with { Status = RunStatus.Interrupted, FinishedUtc = DateTime.UtcNow, History = epochs }).Save(manifestPath);
-            throw;
         }
         catch (Exception e)
         {
-            (manifest with { Status = RunStatus.Failed, Error = e.Message, FinishedUtc = DateTime.UtcNow, History = epochs }).Save(manifestPath);
+            string status = e is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed;
+            string? error = e is OperationCanceledException ? null : e.Message;
+            var now = DateTime.UtcNow;
+            session.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
+            var ended = manifest with { Status = status, Error = error, FinishedUtc = now, Owner = null, History = manifest.History.Count > epochs.Count ? manifest.History : epochs };
+            TrySave(ended, earlierSessions, session with { Status = status, Error = error, FinishedUtc = now }, manifestPath, log);
             throw;
         }
     }
 
     /// <summary>
     /// Throws what <see cref="Run"/> would refuse before it starts: a new run into a folder that already
-    /// holds files, or resuming a folder without a checkpoint.
+    /// holds a run's files, or resuming a folder that holds neither a checkpoint nor a manifest (a run
+    /// killed before its first checkpoint has a manifest, and resumes from epoch 1).
     /// </summary>
     public static void CheckRunDirectory(string runDirectory, bool resume)
     {
@@ -114,11 +166,68 @@ public static class TrainingJob
         string checkpoint = Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
         if (resume)
         {
-            if (!File.Exists(checkpoint)) throw new CheckpointNotFoundException(runDirectory, checkpoint);
+            if (!File.Exists(checkpoint) && !File.Exists(Path.Combine(runDirectory, RunFiles.Manifest)))
+                throw new CheckpointNotFoundException(runDirectory, checkpoint);
             return;
         }
-        if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
+        if (HoldsRunFiles(runDirectory))
             throw new RunDirectoryNotEmptyException(runDirectory);
+    }
+
+    /// <summary>Whether the folder holds anything but the lock's bookkeeping and stale temporary files.</summary>
+    private static bool HoldsRunFiles(string runDirectory) =>
+        Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any(entry => !RunLock.IsBookkeeping(entry));
+
+    /// <summary>The manifest of the run being resumed, or null (with a note) when it is missing or unreadable.</summary>
+    private static RunManifest? ReadEarlierManifest(string path, IProgress<string>? log)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return RunManifest.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            log?.Report($"{e.Message}: its earlier sessions are not carried over");
+            return null;
+        }
+    }
+
+    /// <summary>A session for a manifest written before sessions were recorded.</summary>
+    private static RunSession FromOldManifest(RunManifest earlier) => new()
+    {
+        StartedUtc = earlier.StartedUtc,
+        FinishedUtc = earlier.FinishedUtc,
+        Status = earlier.Status,
+        Error = earlier.Error,
+        TimingsSeconds = new(earlier.TimingsSeconds),
+    };
+
+    private static void ClearCheckpoints(string runDirectory)
+    {
+        string folder = Path.Combine(runDirectory, RunFiles.CheckpointFolder);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>Saves the manifest with this session after the earlier ones, and timings summed over them.</summary>
+    private static void Save(RunManifest manifest, IReadOnlyList<RunSession> earlier, RunSession session, string path)
+    {
+        IReadOnlyList<RunSession> sessions = [.. earlier, session];
+        var timings = sessions.SelectMany(s => s.TimingsSeconds).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Sum(t => t.Value));
+        (manifest with { Sessions = sessions, TimingsSeconds = timings }).Save(path);
+    }
+
+    /// <summary>Records how the run ended, without hiding the error that ended it (the disk may be what failed).</summary>
+    private static void TrySave(RunManifest manifest, IReadOnlyList<RunSession> earlier, RunSession session, string path, IProgress<string>? log)
+    {
+        try
+        {
+            Save(manifest, earlier, session, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log?.Report($"warning: could not record the run's end in {path}: {e.Message}");
+        }
     }
 
     /// <summary>

@@ -107,8 +107,9 @@ public sealed class TrainerTests
                 trainer.Fit(data, folder, false, null, CancellationToken.None);
             var other = Config(epochs: 2) with { Training = Config(epochs: 2).Training with { LearningRate = 0.5 } };
             using var again = new Trainer(other, data.ItemCount);
-            var error = Assert.Throws<InvalidOperationException>(() => again.Fit(data, folder, true, null, CancellationToken.None));
-            Assert.Contains("different settings", error.Message);
+            var error = Assert.Throws<ResumeMismatchException>(() => again.Fit(data, folder, true, null, CancellationToken.None));
+            Assert.Contains("other settings (training.learning_rate: ", error.Message);
+            Assert.Contains(" -> 0.5)", error.Message);
         }
         finally
         {
