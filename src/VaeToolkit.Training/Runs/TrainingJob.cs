@@ -157,8 +157,8 @@ public static class TrainingJob
 
     /// <summary>
     /// Throws what <see cref="Run"/> would refuse before it starts: a new run into a folder that already
-    /// holds a run's files, or resuming a folder that holds neither a checkpoint nor a manifest (a run
-    /// killed before its first checkpoint has a manifest, and resumes from epoch 1).
+    /// holds a run's files, or resuming a folder where no run ever started (one killed before its first
+    /// checkpoint left its manifest or its owner's record, and resumes from epoch 1).
     /// </summary>
     public static void CheckRunDirectory(string runDirectory, bool resume)
     {
@@ -166,7 +166,8 @@ public static class TrainingJob
         string checkpoint = Path.Combine(runDirectory, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
         if (resume)
         {
-            if (!File.Exists(checkpoint) && !File.Exists(Path.Combine(runDirectory, RunFiles.Manifest)))
+            bool started = File.Exists(Path.Combine(runDirectory, RunFiles.Manifest)) || File.Exists(Path.Combine(runDirectory, RunLock.OwnerFileName));
+            if (!File.Exists(checkpoint) && !started)
                 throw new CheckpointNotFoundException(runDirectory, checkpoint);
             return;
         }
