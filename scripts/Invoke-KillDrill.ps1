@@ -7,7 +7,8 @@
     Trains -Config once without interruption (the reference), then again into another folder: each
     attempt starts `vaetoolkit train --resume` (the first without --resume) and kills it after a random
     delay drawn with -Seed, -Kills times, followed by the fixed kills of the fail points (inside a
-    checkpoint write, before a checkpoint's rename, at export, inside export, at evaluation, inside the
+    checkpoint write, before a checkpoint's rename, at export, inside export, inside the model folder's swap,
+    at evaluation, inside the
     final manifest write). A last resumption finishes the run. It then compares the best epoch, every
     epoch's loss and validation NDCG, the test metrics and the SHA-256 of the exported ONNX graphs with
     the reference's, and prints kills, resumes and differences (which must be 0). On the CPU runs are
@@ -89,7 +90,7 @@ for ($i = 0; $i -lt $Kills; $i++) {
     $killed++
     $stages.Add((Get-Stage $result.Error))
 }
-$failPoints = 'write:last.ckpt', 'rename:last.ckpt@2', 'export', 'rename:recommender.onnx', 'evaluate', 'write:manifest.json@2'
+$failPoints = 'write:last.ckpt', 'rename:last.ckpt@2', 'export', 'rename:recommender.onnx', 'swap:model', 'evaluate', 'write:manifest.json@2'
 foreach ($point in $failPoints) {
     $result = Wait-Training (Start-Training $run $true $point)
     $resumes++

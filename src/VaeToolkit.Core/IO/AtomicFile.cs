@@ -18,11 +18,14 @@ public static class AtomicFile
         return parts.Length == 2 && parts[0].Length > 0 && parts[0].All(char.IsAsciiDigit) && parts[1].Length == 32 && parts[1].All(char.IsAsciiHexDigitLower);
     }
 
+    /// <summary>A fresh temporary name beside <paramref name="fullPath"/>: the path, <c>.tmp-</c>, the process id and a GUID.</summary>
+    public static string TemporaryPath(string fullPath) => $"{fullPath}{TemporaryMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
+
     public static void Write(string path, Action<Stream> write)
     {
         string fullPath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        string temporary = $"{fullPath}{TemporaryMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string temporary = TemporaryPath(fullPath);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -33,6 +36,11 @@ public static class AtomicFile
             }
             FailPoint.Check("rename:" + Path.GetFileName(fullPath));
             File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch (IOException e) when (e.GetType() == typeof(IOException))
+        {
+            // A full disk or a read-only folder names the temporary file; say which file could not be written.
+            throw new IOException($"could not write {fullPath}: {e.Message}", e);
         }
         finally
         {

@@ -6,7 +6,8 @@ namespace VaeToolkit.IO;
 /// Crash-test hooks for the kill -9 drill: with <c>VAETOOLKIT_FAILPOINT=name</c> (or <c>name@n</c>) in the
 /// environment, the process kills itself with SIGKILL, as <c>kill -9</c> would, the first (n-th) time it
 /// passes the named point. Points: <c>write:&lt;file&gt;</c> (an atomic write's temporary file written, not
-/// flushed), <c>rename:&lt;file&gt;</c> (flushed, not renamed), <c>export</c>, <c>evaluate</c>. Unset, a check
+/// flushed), <c>rename:&lt;file&gt;</c> (flushed, not renamed), <c>swap:&lt;folder&gt;</c> (between the two renames
+/// of <see cref="AtomicDirectory.Replace"/>), <c>export</c>, <c>evaluate</c>. Unset, a check
 /// is one comparison.
 /// </summary>
 public static class FailPoint

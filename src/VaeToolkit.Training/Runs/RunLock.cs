@@ -50,6 +50,10 @@ public sealed class RunLock : IDisposable
         {
             return null; // held by another open handle, in this process or another
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write to the run folder '{directory}': {e.Message}", e);
+        }
         var runLock = new RunLock(directory, handle, createdDirectory);
         try
         {
@@ -64,13 +68,20 @@ public sealed class RunLock : IDisposable
     }
 
     /// <summary>
-    /// Deletes the temporary files (<see cref="AtomicFile"/>'s) that a killed process left anywhere in the
-    /// directory; they can be as large as a checkpoint. Only the lock's holder may: no one else writes there.
+    /// Deletes the temporary files and staging folders (<see cref="AtomicFile"/>'s, <see cref="AtomicDirectory"/>'s)
+    /// that a killed process left anywhere in the directory; they can be as large as a checkpoint. Only the
+    /// lock's holder may: no one else writes there.
     /// </summary>
     public int RemoveStaleTemporaryFiles()
     {
         int removed = 0;
-        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories).Where(AtomicFile.IsTemporary))
+        foreach (string folder in System.IO.Directory.GetDirectories(Directory, "*", SearchOption.AllDirectories).Where(AtomicFile.IsTemporary))
+        {
+            if (!System.IO.Directory.Exists(folder)) continue; // inside one deleted already
+            System.IO.Directory.Delete(folder, recursive: true);
+            removed++;
+        }
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories).Where(AtomicFile.IsTemporary).ToList())
         {
             File.Delete(file);
             removed++;

@@ -29,6 +29,7 @@ public static class TrainingJob
 
     public static TrainingRunResult Run(TrainingRequest request, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
+        if (request.Resume) CheckRunDirectory(request.RunDirectory, resume: true); // before the lock's own files appear
         RunLock runLock = Claim(request);
         try
         {
@@ -74,7 +75,9 @@ public static class TrainingJob
 
         // Everything that could refuse the run comes before the first write, so that a refused start or
         // resumption leaves the folder exactly as it was.
-        CheckRunDirectory(runDirectory, request.Resume);
+        if (!request.Resume) CheckRunDirectory(runDirectory, resume: false); // again, now that no one else can write there
+        if (AtomicDirectory.Recover(Path.Combine(runDirectory, RunFiles.ModelFolder)))
+            log?.Report($"Recovered the model folder of {runDirectory} from an export that was interrupted");
         if (runLock.RemoveStaleTemporaryFiles() is int stale and > 0)
             log?.Report($"Removed {stale} temporary file(s) that an interrupted run left in {runDirectory}");
         string manifestPath = Path.Combine(runDirectory, RunFiles.Manifest);
@@ -127,9 +130,11 @@ public static class TrainingJob
             watch.Restart();
             string modelDirectory = Path.Combine(runDirectory, RunFiles.ModelFolder);
             log?.Report($"Exporting epoch {outcome.BestEpoch} to ONNX in {modelDirectory}");
-            manifest = manifest with { Test = null, History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg };
+            manifest = manifest with { History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg };
             FailPoint.Check("export");
-            ModelPackager.Write(trainer.Model.ToWeights(), data, config, outcome, modelDirectory);
+            // Written beside the model folder and swapped in: a failed export leaves the earlier model whole.
+            AtomicDirectory.Write(modelDirectory, staging => ModelPackager.Write(trainer.Model.ToWeights(), data, config, outcome, staging));
+            manifest = manifest with { Test = null }; // the earlier test scores were the replaced model's
             session.TimingsSeconds["export"] = watch.Elapsed.TotalSeconds;
 
             watch.Restart();

@@ -10,7 +10,7 @@ namespace VaeToolkit.Tests.Runs;
 
 /// <summary>
 /// The kill -9 drill at fixed moments: the CLI, in a process of its own, is killed by SIGKILL inside a
-/// checkpoint write, before a checkpoint's rename, before the first checkpoint, at export, inside export,
+/// checkpoint write, before a checkpoint's rename, before the first checkpoint, at export, inside export, inside the model folder's swap,
 /// at evaluation and inside the final manifest write, and resumed after each. The run it ends with equals
 /// an uninterrupted one exactly (CPU, same seed). scripts/Invoke-KillDrill.ps1 adds kills at random moments.
 /// </summary>
@@ -47,6 +47,7 @@ public sealed class KillDrillTests : IDisposable
             $"write:{RunFiles.Manifest}@2",              // ... (the first manifest write is the session's start)
             "export",
             "rename:recommender.onnx",                   // the model folder half-exported
+            "swap:model",                                // between the two renames that swap the new model folder in
             "evaluate",
         ];
         int kills = 0;
@@ -60,7 +61,7 @@ public sealed class KillDrillTests : IDisposable
         var (finalExit, _, finalLog) = Cli(null, "train", "--config", config, "--output", run, "--resume");
         Assert.True(finalExit == 0, finalLog);
 
-        Assert.Equal(6, kills);
+        Assert.Equal(7, kills);
         var expected = RunManifest.Load(Path.Combine(reference, RunFiles.Manifest));
         var actual = RunManifest.Load(Path.Combine(run, RunFiles.Manifest));
         Assert.Equal(RunStatus.Completed, actual.Status);
