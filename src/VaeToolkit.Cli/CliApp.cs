@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
 using VaeToolkit.Configuration;
 
 namespace VaeToolkit.Cli;
@@ -6,7 +8,8 @@ namespace VaeToolkit.Cli;
 /// <summary>
 /// The verbs mirror the cmdlets: each prints its result as one JSON object (snake_case) on standard
 /// output and its progress on standard error. Exit codes: 0 done, 1 error, 2 usage, 3 some ids
-/// failed (the others were served), 130 stopped.
+/// failed (the others were served), 130 stopped. Every failure is one line on standard error;
+/// <c>--verbose</c> (any verb) adds the details.
 /// </summary>
 public static class CliApp
 {
@@ -19,13 +22,17 @@ public static class CliApp
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
           vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
+        Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.
+        Exit codes: 0 done, 1 error, 2 usage, 3 some ids failed, 130 stopped.
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
+        // Known before parsing, so that a usage error can be explained in detail too.
+        bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
         try
         {
-            var line = CommandLine.Parse(args, new HashSet<string> { "resume", "force" });
+            var line = CommandLine.Parse(args, new HashSet<string> { "resume", "force", CommandLine.Verbose });
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
@@ -54,16 +61,49 @@ public static class CliApp
             error.WriteLine("vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)");
             return 130;
         }
-        catch (ConfigException e)
+        catch (Exception e)
         {
-            error.WriteLine(e.Message);
-            return 1;
+            return Fail(e, error, verbose);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or UnauthorizedAccessException
-                                  || e.GetType().Namespace?.StartsWith("VaeToolkit", StringComparison.Ordinal) == true)
-        {
-            error.WriteLine($"vaetoolkit: error: {e.Message}");
-            return 1;
-        }
+    }
+
+    /// <summary>
+    /// Any other failure: one line on standard error and exit code 1. The line is the message's first
+    /// line (native libraries append their own stack traces to it), prefixed with what failed where the
+    /// message alone would not say; <c>--verbose</c> adds the whole exception with its stack trace.
+    /// </summary>
+    internal static int Fail(Exception e, TextWriter error, bool verbose)
+    {
+        if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
+        if (e is ConfigException)
+            error.WriteLine(FirstLine(e.Message)); // already "file(line,column): error VAE0101: ..."
+        else
+            error.WriteLine($"vaetoolkit: error: {Prefix(e)}{FirstLine(e.Message)}");
+        if (verbose) error.WriteLine(e.ToString());
+        return 1;
+    }
+
+    private static string Prefix(Exception e) => e switch
+    {
+        OutOfMemoryException => "out of memory: ",
+        OverflowException => "a count is too large: ",
+        OnnxRuntimeException => "ONNX Runtime: ",
+        // TorchSharp reports libtorch's errors as ExternalException; other native failures are SEHException or COMException.
+        ExternalException => "native library: ",
+        _ when e.GetType().Namespace?.StartsWith("Parquet", StringComparison.Ordinal) == true => "Parquet: ",
+        _ when IsExpected(e) => "",
+        _ => $"unexpected {e.GetType().Name} (a bug; --verbose shows where): ",
+    };
+
+    /// <summary>The exceptions the engines throw for bad input, files or devices: their message is the whole story.</summary>
+    private static bool IsExpected(Exception e) =>
+        e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or UnauthorizedAccessException
+            or FormatException or NotSupportedException or PlatformNotSupportedException
+        || e.GetType().Namespace?.StartsWith("VaeToolkit", StringComparison.Ordinal) == true;
+
+    private static string FirstLine(string message)
+    {
+        int end = message.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? message : message[..end].TrimEnd() + " (more with --verbose)";
     }
 }

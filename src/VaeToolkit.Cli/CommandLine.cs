@@ -9,6 +9,9 @@ internal sealed class CommandLine
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
+    /// <summary>The flag every verb takes: details of a failure after its one-line message.</summary>
+    public const string Verbose = "verbose";
+
     private CommandLine(string verb) => Verb = verb;
 
     public string Verb { get; }
@@ -50,11 +53,11 @@ internal sealed class CommandLine
     public int? Int(string name) =>
         Value(name) is string text ? int.TryParse(text, out int value) ? value : throw new UsageException($"option --{name} must be an integer, not '{text}'") : null;
 
-    /// <summary>Throws for any option the verb does not know.</summary>
+    /// <summary>Throws for any option the verb does not know (<see cref="Verbose"/> is known to all).</summary>
     public void OnlyAllow(params string[] names)
     {
         foreach (string name in _options.Keys.Concat(_flags))
-            if (!names.Contains(name)) throw new UsageException($"unknown option --{name} for '{Verb}'");
+            if (!names.Contains(name) && name != Verbose) throw new UsageException($"unknown option --{name} for '{Verb}'");
     }
 }
 

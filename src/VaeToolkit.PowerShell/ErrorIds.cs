@@ -22,4 +22,8 @@ internal static class ErrorIds
     public const string NoKnownItems = "NoKnownItems";
     public const string FileAccessFailed = "FileAccessFailed";
     public const string OperationFailed = "OperationFailed";
+    public const string InvalidArgument = "InvalidArgument";
+    public const string InferenceFailed = "InferenceFailed";
+    public const string NativeLibraryFailed = "NativeLibraryFailed";
+    public const string OutOfMemory = "OutOfMemory";
 }

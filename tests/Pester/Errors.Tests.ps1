@@ -140,3 +140,76 @@ Describe 'Path errors' {
         { Test-VaeModel -Path 'Env:PATH' -ErrorAction Stop } | Should -Throw -ErrorId 'NotFileSystemPath*'
     }
 }
+
+Describe 'Damaged models' {
+    BeforeAll {
+        # One tiny run, copied into good and damaged model directories.
+        $script:good = (Invoke-VaeTraining -Config $QuickstartConfig -OutputPath (Join-Path $TestDrive 'damage-run') -Set $TinyRun).ModelPath
+
+        # A model directory as written before model.json recorded its files' hashes.
+        function New-OlderModel([string] $Name) {
+            $copy = Join-Path $TestDrive $Name
+            Copy-Item $good $copy -Recurse
+            $card = Get-Content (Join-Path $copy 'model.json') -Raw | ConvertFrom-Json -AsHashtable
+            $card.Remove('file_sha256')
+            $card | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $copy 'model.json')
+            $copy
+        }
+    }
+
+    It 'Test-VaeModel writes one error per damaged model and evaluates the others' {
+        $empty = New-OlderModel 'older-empty-graph'
+        Set-Content (Join-Path $empty 'recommender.onnx') -Value $null -NoNewline     # 0 bytes: ONNX Runtime cannot load it
+        $flipped = Join-Path $TestDrive 'flipped-byte'
+        Copy-Item $good $flipped -Recurse
+        $encoder = Join-Path $flipped 'encoder.onnx'
+        $bytes = [IO.File]::ReadAllBytes($encoder)
+        $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 0x5A
+        [IO.File]::WriteAllBytes($encoder, $bytes)
+
+        $results = Test-VaeModel -LiteralPath $good, $empty, $flipped, $good -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        @($results).Count | Should -Be 2
+        $results.Path | Should -Be @($good, $good)
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -Be 'InvalidModel,VaeToolkit.PowerShell.TestVaeModelCommand'
+        $errors[0].TargetObject | Should -Be $empty
+        $errors[0].Exception.Message | Should -BeLike "'$empty': cannot load recommender.onnx: *"
+        $errors[1].FullyQualifiedErrorId | Should -Be 'InvalidModel,VaeToolkit.PowerShell.TestVaeModelCommand'
+        $errors[1].TargetObject | Should -Be $flipped
+        $errors[1].Exception.Message | Should -Be "'$flipped': encoder.onnx does not match the SHA-256 recorded in model.json (the file is damaged, truncated or was changed after export)"
+    }
+
+    It 'an older model without recorded hashes is still served' {
+        $older = New-OlderModel 'older-intact'
+        (Test-VaeModel -LiteralPath $older).Path | Should -Be $older
+    }
+
+    It 'gives the details of an error with -Verbose only' {
+        $broken = New-OlderModel 'older-truncated-graph'
+        $graph = Join-Path $broken 'encoder.onnx'
+        $bytes = [IO.File]::ReadAllBytes($graph)
+        [IO.File]::WriteAllBytes($graph, $bytes[0..99])
+
+        $quiet = Test-VaeModel -LiteralPath $broken -ErrorAction SilentlyContinue 4>&1
+        $verbose = Test-VaeModel -LiteralPath $broken -Verbose -ErrorAction SilentlyContinue 4>&1
+
+        @($quiet).Count | Should -Be 0
+        @($verbose).Count | Should -Be 1
+        $verbose[0].Message | Should -BeLike 'Details of the error: VaeToolkit.Runs.ModelBundleException:*cannot load encoder.onnx*'
+        $verbose[0].Message | Should -Match '   at '
+    }
+
+    It 'Get-VaeRecommendation refuses a damaged model with one error naming the file' {
+        $flipped = Join-Path $TestDrive 'flipped-users'
+        Copy-Item $good $flipped -Recurse
+        $users = Join-Path $flipped 'users.vcsr'
+        $bytes = [IO.File]::ReadAllBytes($users)
+        $bytes[9] = $bytes[9] -bxor 0x40                                               # the row count
+        [IO.File]::WriteAllBytes($users, $bytes)
+
+        $err = { Get-VaeRecommendation -Path $flipped -UserId 1 } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidModel,VaeToolkit.PowerShell.GetVaeRecommendationCommand'
+        $err.Exception.Message | Should -Match 'users\.vcsr does not match the SHA-256'
+    }
+}

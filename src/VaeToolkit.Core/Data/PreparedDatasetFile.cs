@@ -39,13 +39,13 @@ internal static class PreparedDatasetFile
         });
 
     /// <summary>The cached data set, or null when the file is missing or was written for another key.</summary>
-    /// <exception cref="InvalidDataException">The file is corrupt or of another format version.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, truncated or of another format version; the message names the file.</exception>
     public static (PreparedDataset Dataset, SourceCounts Counts)? TryLoad(string path, string key)
     {
         if (!File.Exists(path)) return null;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
-        try
+        return CsrFile.ReadChecked<(PreparedDataset, SourceCounts)?>(path, () =>
         {
             if (reader.ReadInt32() != Magic) throw new InvalidDataException($"{path}: not a VaeToolkit prepared data (.vprep) file");
             if (reader.ReadInt32() is var version && version != Version) throw new InvalidDataException($"{path}: format version {version} is not {Version}");
@@ -53,27 +53,45 @@ internal static class PreparedDatasetFile
             string name = reader.ReadString();
             string hash = reader.ReadString();
             var counts = new SourceCounts(reader.ReadInt64(), reader.ReadInt64());
-            string[] itemIds = ReadStrings(reader);
-            string[]? itemNames = reader.ReadBoolean() ? ReadStrings(reader) : null;
-            string[] trainUsers = ReadStrings(reader);
+            if (counts.RowsRead < 0 || counts.Positives < 0)
+                throw new InvalidDataException($"{path}: corrupt source counts ({counts.RowsRead} rows, {counts.Positives} positives)");
+            string[] itemIds = ReadStrings(reader, path, "item ids");
+            string[]? itemNames = reader.ReadBoolean() ? ReadStrings(reader, path, "item names") : null;
+            string[] trainUsers = ReadStrings(reader, path, "training users");
             CsrMatrix train = CsrFile.ReadMatrix(reader, path);
-            HeldOutUsers ReadHeldOut() => new(ReadStrings(reader), CsrFile.ReadMatrix(reader, path), CsrFile.ReadMatrix(reader, path));
-            HeldOutUsers validation = ReadHeldOut();
-            HeldOutUsers test = ReadHeldOut();
+            HeldOutUsers ReadHeldOut(string what) => new(ReadStrings(reader, path, what), CsrFile.ReadMatrix(reader, path), CsrFile.ReadMatrix(reader, path));
+            HeldOutUsers validation = ReadHeldOut("validation users");
+            HeldOutUsers test = ReadHeldOut("test users");
+            if (stream.Position != stream.Length)
+                throw new InvalidDataException($"{path}: {stream.Length - stream.Position} bytes after the test users (damaged file)");
             var dataset = new PreparedDataset
             {
                 Name = name, DataHash = hash, ItemIds = itemIds, ItemNames = itemNames, TrainUserIds = trainUsers, Train = train, Validation = validation, Test = test,
             };
+            if (Inconsistency(dataset) is string problem) throw new InvalidDataException($"{path}: {problem}");
             return (dataset, counts);
-        }
-        catch (EndOfStreamException e)
+        });
+    }
+
+    /// <summary>What does not line up between the parts of a data set read back, or null.</summary>
+    private static string? Inconsistency(PreparedDataset dataset)
+    {
+        if (dataset.ItemNames is { } names && names.Length != dataset.ItemCount)
+            return $"{names.Length} item names for {dataset.ItemCount} items";
+        if (dataset.TrainUserIds.Length != dataset.Train.RowCount)
+            return $"{dataset.TrainUserIds.Length} training user ids for {dataset.Train.RowCount} rows";
+        foreach (var (what, users) in new[] { ("validation", dataset.Validation), ("test", dataset.Test) })
         {
-            throw new InvalidDataException($"{path}: file is truncated", e);
+            if (users.FoldIn.RowCount != users.Count || users.Targets.RowCount != users.Count)
+                return $"{users.Count} {what} user ids for {users.FoldIn.RowCount} fold-in and {users.Targets.RowCount} target rows";
         }
-        catch (ArgumentException e)
+        foreach (var (what, matrix) in new[] { ("training", dataset.Train), ("validation fold-in", dataset.Validation.FoldIn),
+                     ("validation targets", dataset.Validation.Targets), ("test fold-in", dataset.Test.FoldIn), ("test targets", dataset.Test.Targets) })
         {
-            throw new InvalidDataException($"{path}: corrupt contents ({e.Message})", e);
+            if (matrix.ColumnCount != dataset.ItemCount)
+                return $"the {what} matrix has {matrix.ColumnCount} item columns, the data set {dataset.ItemCount} items";
         }
+        return null;
     }
 
     private static void WriteStrings(BinaryWriter writer, string[] values)
@@ -82,10 +100,13 @@ internal static class PreparedDatasetFile
         foreach (string value in values) writer.Write(value);
     }
 
-    private static string[] ReadStrings(BinaryReader reader)
+    /// <summary>A count, then that many strings; the count is checked against the bytes left (a string takes at least one) before allocating.</summary>
+    private static string[] ReadStrings(BinaryReader reader, string path, string what)
     {
         int count = reader.ReadInt32();
-        if (count < 0) throw new InvalidDataException("corrupt string table");
+        long left = reader.BaseStream.Length - reader.BaseStream.Position;
+        if (count < 0 || count > left)
+            throw new InvalidDataException($"{path}: corrupt count of {what} ({count}, with {left} bytes left)");
         var values = new string[count];
         for (int i = 0; i < count; i++) values[i] = reader.ReadString();
         return values;

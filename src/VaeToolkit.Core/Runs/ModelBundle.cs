@@ -45,7 +45,8 @@ public sealed class ModelBundle
 
     /// <summary>
     /// Writes every file of a model directory except the two ONNX graphs (the exporter's job), each
-    /// one atomically.
+    /// one atomically, the card last: it records the SHA-256 of every other file then present, so the
+    /// graphs are to be exported first (graphs added later are not checked).
     /// </summary>
     public static void Write(string directory, ModelCard card, ItemTable items, CsrMatrix userHistories, string[] userIds, HeldOutUsers test)
     {
@@ -57,12 +58,14 @@ public sealed class ModelBundle
         CsrFile.Save(Path.Combine(directory, ModelFiles.UserHistories), userHistories, userIds);
         CsrFile.Save(Path.Combine(directory, ModelFiles.TestFoldIn), test.FoldIn, test.UserIds);
         CsrFile.Save(Path.Combine(directory, ModelFiles.TestTargets), test.Targets, test.UserIds);
+        card = card with { FileSha256 = ModelFileHashes.Compute(directory) };
         card.Save(Path.Combine(directory, ModelFiles.Card));
     }
 
     /// <summary>
     /// Opens a model directory, or the model of a run directory (its <see cref="RunFiles.ModelFolder"/>).
-    /// Throws <see cref="ModelBundleException"/> naming the directory and every missing file.
+    /// Throws <see cref="ModelBundleException"/> naming the directory and every missing file, or the
+    /// file that does not match its SHA-256 in the card, or that cannot be read or does not fit the others.
     /// </summary>
     public static ModelBundle Open(string path)
     {
@@ -75,6 +78,7 @@ public sealed class ModelBundle
         }
 
         ModelCard card = Read(directory, ModelFiles.Card, ModelCard.Load);
+        ModelFileHashes.Verify(directory, card);
         ItemTable items = Read(directory, ModelFiles.Items, ItemTable.Load);
         var (histories, userIds) = Read(directory, ModelFiles.UserHistories, CsrFile.Load);
         var (foldIn, foldInIds) = Read(directory, ModelFiles.TestFoldIn, CsrFile.Load);

@@ -46,6 +46,14 @@ public sealed record ModelCard
 
     public string? ToolkitVersion { get; init; }
 
+    /// <summary>
+    /// The SHA-256 (lower-case hex) of each other file of the model directory, by file name, checked
+    /// when the model is opened. Null in model directories written before it was recorded: those open
+    /// unchecked, as do files it does not list.
+    /// </summary>
+    [JsonPropertyName("file_sha256")]
+    public IReadOnlyDictionary<string, string>? FileSha256 { get; init; }
+
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
 
     public static ModelCard Load(string path)

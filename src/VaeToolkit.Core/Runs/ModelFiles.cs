@@ -27,4 +27,7 @@ public static class ModelFiles
     public const string TestTargets = "test-targets.vcsr";
 
     public static readonly string[] Required = [Card, Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets];
+
+    /// <summary>The files whose SHA-256 the model card records (<see cref="ModelCard.FileSha256"/>): all but the card.</summary>
+    public static readonly string[] Hashed = [Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets];
 }

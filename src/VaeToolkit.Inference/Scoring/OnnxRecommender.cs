@@ -46,7 +46,9 @@ public sealed class OnnxRecommender : IDisposable
     /// <summary>
     /// Loads the graphs of a model directory (or of a run directory's model) for <paramref name="device"/>:
     /// <c>cpu</c>, or <c>cuda</c> / <c>cuda:N</c> for the CUDA execution provider (then
-    /// <see cref="ExecutionProviderException"/> when it cannot be loaded).
+    /// <see cref="ExecutionProviderException"/> when it cannot be loaded). A graph ONNX Runtime cannot
+    /// load (empty, truncated, not ONNX), or whose metadata disagrees with the directory's model card
+    /// (item count, model type, data hash), is a <see cref="ModelBundleException"/> naming the file.
     /// </summary>
     public static OnnxRecommender Open(string modelDirectory, string device = "cpu")
     {
@@ -56,8 +58,13 @@ public sealed class OnnxRecommender : IDisposable
         InferenceSession? encoder = null;
         try
         {
-            recommender = CreateSession(Path.Combine(directory, ModelFiles.Recommender), device, cudaDevice);
-            encoder = CreateSession(Path.Combine(directory, ModelFiles.Encoder), device, cudaDevice);
+            recommender = CreateSession(directory, ModelFiles.Recommender, device, cudaDevice);
+            encoder = CreateSession(directory, ModelFiles.Encoder, device, cudaDevice);
+            if (ReadCard(directory) is { } card)
+            {
+                CheckAgainstCard(directory, ModelFiles.Recommender, recommender, card);
+                CheckAgainstCard(directory, ModelFiles.Encoder, encoder, card);
+            }
             return new OnnxRecommender(directory, device, recommender, encoder);
         }
         catch
@@ -133,7 +140,7 @@ public sealed class OnnxRecommender : IDisposable
         return items;
     }
 
-    private static InferenceSession CreateSession(string path, string device, int? cudaDevice)
+    private static InferenceSession CreateSession(string directory, string file, string device, int? cudaDevice)
     {
         using var options = new SessionOptions();
         if (cudaDevice is int id)
@@ -148,7 +155,48 @@ public sealed class OnnxRecommender : IDisposable
                     $"CUDA was asked for (device '{device}') but the ONNX Runtime CUDA execution provider could not be loaded: {e.Message}", e);
             }
         }
-        return new InferenceSession(path, options);
+        try
+        {
+            return new InferenceSession(Path.Combine(directory, file), options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelBundleException(directory, $"'{directory}': cannot load {file}: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>The directory's model card, or null where there is none (graphs exported on their own).</summary>
+    private static ModelCard? ReadCard(string directory)
+    {
+        string path = Path.Combine(directory, ModelFiles.Card);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return ModelCard.Load(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ModelBundleException(directory, $"'{directory}': cannot read {ModelFiles.Card}: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>
+    /// The graph's metadata (written by the exporter) must describe the model of the card: a graph
+    /// copied in from another model would otherwise score the wrong items.
+    /// </summary>
+    private static void CheckAgainstCard(string directory, string file, InferenceSession session, ModelCard card)
+    {
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        string itemCount = card.ItemCount.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, expected) in new[] { ("item_count", itemCount), ("model_type", card.ModelType), ("data_hash", card.DataHash) })
+        {
+            // Keys the graph does not carry (data_hash before models were packaged with it) are not checked.
+            if (metadata.TryGetValue(key, out string? actual) && actual != expected)
+            {
+                throw new ModelBundleException(directory,
+                    $"'{directory}': {file} was exported with {key} '{actual}' but {ModelFiles.Card} says '{expected}' (the graph belongs to another model)");
+            }
+        }
     }
 
     private static int? ParseDevice(string device)

@@ -72,6 +72,7 @@ public sealed class GetVaeDatasetCommand : PSCmdlet
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
             // One data set of several from the pipeline may be missing: report it and go on.
+            WriteVerbose(EngineErrors.Details(e));
             WriteError(EngineErrors.ToErrorRecord(e, target));
         }
     }

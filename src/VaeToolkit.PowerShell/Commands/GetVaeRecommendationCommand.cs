@@ -79,6 +79,7 @@ public sealed class GetVaeRecommendationCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
+            WriteVerbose(EngineErrors.Details(e));
             ThrowTerminatingError(EngineErrors.ToErrorRecord(e, matches[0]));
         }
     }
@@ -113,8 +114,24 @@ public sealed class GetVaeRecommendationCommand : PSCmdlet, IDisposable
 
     private void RecommendForPendingUsers()
     {
-        var results = Service.RecommendForUsers(pendingUsers, Top, stopping.Token);
+        string[] users = [.. pendingUsers];
         pendingUsers.Clear();
+        IReadOnlyList<RecommendationResult> results;
+        try
+        {
+            results = Service.RecommendForUsers(users, Top, stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception e) when (EngineErrors.IsExpected(e))
+        {
+            // The batch could not be scored: one error for its users, and the next batch is still tried.
+            WriteVerbose(EngineErrors.Details(e));
+            WriteError(EngineErrors.ToErrorRecord(e, users));
+            return;
+        }
         foreach (var result in results)
         {
             if (result.Succeeded)
@@ -126,7 +143,17 @@ public sealed class GetVaeRecommendationCommand : PSCmdlet, IDisposable
 
     private void RecommendForHistory()
     {
-        var result = Service.RecommendForHistory(ItemId, Top);
+        RecommendationResult result;
+        try
+        {
+            result = Service.RecommendForHistory(ItemId, Top);
+        }
+        catch (Exception e) when (EngineErrors.IsExpected(e))
+        {
+            WriteVerbose(EngineErrors.Details(e));
+            WriteError(EngineErrors.ToErrorRecord(e, ItemId));
+            return;
+        }
         if (result.UnknownItemIds.Count > 0)
             WriteWarning($"The model does not know {result.UnknownItemIds.Count} of the item ids, which are left out of the history: {string.Join(", ", result.UnknownItemIds)}");
         if (result.Succeeded)
@@ -159,6 +186,7 @@ public sealed class GetVaeRecommendationCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
+            WriteVerbose(EngineErrors.Details(e));
             ThrowTerminatingError(EngineErrors.ToErrorRecord(e, input));
             return;
         }

@@ -77,6 +77,8 @@ public sealed class TestVaeModelCommand : PSCmdlet
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
+            // One error for this path; the other paths are still evaluated.
+            WriteVerbose(EngineErrors.Details(e));
             WriteError(EngineErrors.ToErrorRecord(e, directory));
         }
         finally

@@ -91,6 +91,7 @@ public abstract class TrainingCommandBase : PSCmdlet
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
+            WriteVerbose(EngineErrors.Details(e));
             ThrowTerminatingError(EngineErrors.ToErrorRecord(e, errorTarget));
             throw new UnreachableException();
         }

@@ -64,15 +64,29 @@ public sealed class TestModel : IDisposable
         ToolkitVersion = "1.2.3",
     };
 
-    /// <summary>Writes the model into <c>model/</c> of a fresh run directory (<see cref="Root"/>).</summary>
-    public static TestModel Create(bool exportOnnx = true)
+    /// <summary>
+    /// Writes the model into <c>model/</c> of a fresh run directory (<see cref="Root"/>): the graphs
+    /// first (with <paramref name="onnxMetadata"/>), then the rest, as the packager does, so that the
+    /// card records every file's hash.
+    /// </summary>
+    public static TestModel Create(bool exportOnnx = true, IReadOnlyDictionary<string, string>? onnxMetadata = null)
     {
         var root = new TemporaryDirectory();
         var model = new TestModel(root, root.Combine(RunFiles.ModelFolder));
+        if (exportOnnx) OnnxExporter.Export(model.Weights, model.ModelDirectory, onnxMetadata);
         ModelBundle.Write(model.ModelDirectory, Card, new ItemTable(ItemIds, Popularity, ItemNames),
             CsrMatrix.FromRows(model.UserHistories, Items), UserIds, Test);
-        if (exportOnnx) OnnxExporter.Export(model.Weights, model.ModelDirectory);
         return model;
+    }
+
+    public string PathOf(string file) => System.IO.Path.Combine(ModelDirectory, file);
+
+    /// <summary>Makes the card look like one written before file hashes were recorded.</summary>
+    public void ForgetFileHashes()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(PathOf(ModelFiles.Card)))!.AsObject();
+        json.Remove("file_sha256");
+        File.WriteAllText(PathOf(ModelFiles.Card), json.ToJsonString());
     }
 
     public void Dispose() => Root.Dispose();
