@@ -113,6 +113,17 @@ Describe 'Invoke-VaeTraining -Resume' {
         $manifest.history[0..9].loss | Should -Be (Get-Manifest $run.RunPath).history.loss
     }
 
+    It 'refuses other settings with the setting named, and leaves every file of the run as it was' {
+        $before = Get-ChildItem $run.RunPath -Recurse -File | ForEach-Object { "$($_.FullName) $((Get-FileHash $_.FullName).Hash) $($_.LastWriteTimeUtc.Ticks)" }
+        $err = { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $run.RunPath -Resume -Set training.epochs=12, training.learning_rate=0.01 } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ResumeRefused,VaeToolkit.PowerShell.InvokeVaeTrainingCommand'
+        $err.Exception.Message | Should -Match 'training\.learning_rate: 0\.001 -> 0\.01'
+        $after = Get-ChildItem $run.RunPath -Recurse -File | ForEach-Object { "$($_.FullName) $((Get-FileHash $_.FullName).Hash) $($_.LastWriteTimeUtc.Ticks)" }
+        $after | Should -Be $before
+        (Get-Manifest $run.RunPath).status | Should -Be 'completed'
+    }
+
     It 'refuses a folder without a checkpoint' {
         $empty = New-Item -ItemType Directory (Join-Path $TestDrive 'no-checkpoint')
         $err = { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $empty -Resume } | Should -Throw -PassThru
