@@ -25,7 +25,12 @@ namespace VaeToolkit.Training;
 public sealed class Trainer : IDisposable
 {
     public const string LastCheckpointName = "last.ckpt";
-    public const string BestWeightsName = "best.weights";
+    /// <summary>
+    /// The best epoch's weights in a checkpoint folder (<c>best-0007.weights</c>). A new best is written beside
+    /// the one the last checkpoint names, which goes only once a checkpoint naming the new one is in place:
+    /// whatever moment a run is killed at, its checkpoint's best weights exist.
+    /// </summary>
+    public static string BestWeightsName(int epoch) => $"best-{epoch:D4}.weights";
 
     private readonly VaeConfig _config;
     private readonly List<MultVae> _replicas = [];
@@ -139,7 +144,6 @@ public sealed class Trainer : IDisposable
         string configHash = ResumeKey(_config);
 
         string? lastPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, LastCheckpointName);
-        string? bestPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, BestWeightsName);
         if (resume && lastPath is not null && File.Exists(lastPath))
         {
             CheckResume(lastPath, Checkpoint.ReadState(lastPath), _config, data); // before anything is loaded
@@ -199,7 +203,7 @@ public sealed class Trainer : IDisposable
                 // Best weights first: the checkpoint that names the best epoch must never outlive them.
                 if (!bestSaved && bestWeights is not null)
                 {
-                    SaveWeights(bestPath!, bestWeights, bestEpoch);
+                    SaveWeights(Path.Combine(checkpointFolder, BestWeightsName(bestEpoch)), bestWeights, bestEpoch);
                     bestSaved = true;
                 }
                 foreach (var adam in _adamSteps) adam?.WriteStepCount();
@@ -210,16 +214,24 @@ public sealed class Trainer : IDisposable
                     ItemCount = data.ItemCount,
                     Settings = ResumeSettings(_config),
                 }.Save(lastPath!, Model, _optimizers[0]);
+                RemoveOtherBestWeights(checkpointFolder, bestEpoch);
             }
         }
 
         foreach (var adam in _adamSteps) adam?.WriteStepCount();
         if (bestWeights is not null)
             LoadWeights(bestWeights);
-        else if (bestPath is not null && File.Exists(bestPath))
-            Checkpoint.LoadWeights(bestPath, Model, bestEpoch); // resumed after the last epoch had already run
+        else if (checkpointFolder is not null && bestEpoch > 0)
+            Checkpoint.LoadWeights(Path.Combine(checkpointFolder, BestWeightsName(bestEpoch)), Model, bestEpoch); // resumed after the last epoch had already run
         DisposeAll(bestWeights);
         return new TrainingOutcome(history, bestEpoch, bestNdcg, resumed);
+    }
+
+    /// <summary>Deletes the best weights of every epoch but <paramref name="bestEpoch"/> (older bests, or one a killed run wrote ahead of its checkpoint).</summary>
+    private static void RemoveOtherBestWeights(string checkpointFolder, int bestEpoch)
+    {
+        foreach (string file in Directory.EnumerateFiles(checkpointFolder, BestWeightsName(0).Replace("0000", "*")))
+            if (Path.GetFileName(file) != BestWeightsName(bestEpoch)) File.Delete(file);
     }
 
     /// <summary>NDCG@100 of the current weights on held-out users (fold-in in, targets scored).</summary>

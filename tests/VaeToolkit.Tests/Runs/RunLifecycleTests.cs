@@ -162,7 +162,8 @@ public sealed class RunLifecycleTests : IDisposable
     {
         string run = _scratch.Combine("run");
         var result = Train(new TrainingRequest(Small(2), run));
-        string best = Path.Combine(run, RunFiles.CheckpointFolder, Trainer.BestWeightsName);
+        string best = Path.Combine(run, RunFiles.CheckpointFolder, Trainer.BestWeightsName(result.BestEpoch));
+        Assert.Equal([Path.GetFileName(best)], Directory.GetFiles(Path.GetDirectoryName(best)!, "best-*").Select(Path.GetFileName));
         int items = RunManifest.Load(Path.Combine(run, RunFiles.Manifest)).Data!.Items;
         using var model = new VaeToolkit.Training.Model.MultVae(items, Small().Model);
         Checkpoint.LoadWeights(best, model, result.BestEpoch);
@@ -173,6 +174,22 @@ public sealed class RunLifecycleTests : IDisposable
         var state = Checkpoint.ReadState(Path.Combine(run, RunFiles.CheckpointFolder, Trainer.LastCheckpointName));
         Assert.Equal((2, result.BestEpoch, items), (state.Epoch, state.BestEpoch, state.ItemCount));
         Assert.Equal(RunManifest.Load(Path.Combine(run, RunFiles.Manifest)).Data!.DataHash, state.DataHash);
+    }
+
+    [Fact]
+    public void BestWeightsWrittenAheadOfTheirCheckpoint_AreNotTheOnesUsed()
+    {
+        // kill -9 after a new best's weights were written and before the checkpoint naming them: the
+        // checkpoint's own best must still be there, and be what the run exports.
+        string run = _scratch.Combine("run");
+        var first = Train(new TrainingRequest(Small(2), run));
+        int items = RunManifest.Load(Path.Combine(run, RunFiles.Manifest)).Data!.Items;
+        using (var other = new VaeToolkit.Training.Model.MultVae(items, Small().Model))
+            Checkpoint.SaveWeights(Path.Combine(run, RunFiles.CheckpointFolder, Trainer.BestWeightsName(3)), other, epoch: 3);
+
+        var resumed = Train(new TrainingRequest(Small(2), run, Resume: true));
+        Assert.Equal(first.BestEpoch, resumed.BestEpoch);
+        Assert.Equal(first.Test with { ModelPath = "" }, resumed.Test with { ModelPath = "" });
     }
 
     [Fact]
