@@ -19,13 +19,17 @@ public static class CliApp
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
           vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
+          vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
+          vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         try
         {
-            var line = CommandLine.Parse(args, new HashSet<string> { "resume", "force" });
+            // "cache list" and "cache prune" are two-word verbs.
+            string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads" });
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
@@ -37,6 +41,9 @@ public static class CliApp
                 "prepare" => verbs.Prepare(line, cancellationToken),
                 "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
                 "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),
+                "cache list" => verbs.CacheList(line),
+                "cache prune" => verbs.CachePrune(line),
+                "cache" => throw new UsageException("'cache' needs 'list' or 'prune'"),
                 "help" => throw new UsageException(""),
                 _ => throw new UsageException($"unknown verb '{line.Verb}'"),
             };
