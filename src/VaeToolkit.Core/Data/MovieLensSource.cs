@@ -152,6 +152,7 @@ public sealed class MovieLensSource
         string zipPath = Path.Combine(CacheDirectory, $"{name}.zip.partial-{Guid.NewGuid():N}");
         try
         {
+            Directory.CreateDirectory(CacheDirectory);
             using FileLock turn = FileLock.Acquire(LockPath(name), log, $"Waiting for another process that is downloading {name} into {CacheDirectory}", cancellationToken);
             if (File.Exists(Path.Combine(target, layout.RatingsFile)))
             {
