@@ -60,7 +60,7 @@ public sealed class ClearVaeCacheCommand : PSCmdlet
         foreach (CacheEntry entry in DataCache.Select(listing.Entries, Kind.ToHashSet(), olderThan, maxSize, DateTime.UtcNow))
         {
             string action = string.Create(CultureInfo.InvariantCulture,
-                $"Remove the {(entry.Kind == CacheEntryKind.Prepared ? "prepared data set" : "downloaded data set")} ({entry.Bytes / 1e6:0.0} MB, last used {entry.LastUsed.ToLocalTime():g})");
+                $"Remove the {(entry.Kind == CacheEntryKind.Prepared ? "prepared data set" : "downloaded data set")} ({entry.Bytes:N0} bytes, last used {entry.LastUsed.ToLocalTime():g})");
             if (!ShouldProcess(entry.Path, action)) continue;
             try
             {
