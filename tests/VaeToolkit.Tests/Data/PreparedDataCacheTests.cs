@@ -114,6 +114,28 @@ public sealed class PreparedDataCacheTests : IDisposable
     public void Sizes_AreBytesOrPowersOf1024(string text, long? bytes) => Assert.Equal(bytes, PreparedDataCache.ParseSize(text));
 
     [Fact]
+    public void CapFromTheEnvironment_IsReadAndAMalformedOneNamed()
+    {
+        // The tests run one at a time (xunit.runner.json), so the variable is this test's alone.
+        string? saved = Environment.GetEnvironmentVariable(PreparedDataCache.MaxBytesVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(PreparedDataCache.MaxBytesVariable, null);
+            Assert.Equal(PreparedDataCache.DefaultMaxBytes, new DatasetPreparer(DataFixtures.NoDownload(_scratch.Path), _cache).Cache!.MaxBytes);
+            Environment.SetEnvironmentVariable(PreparedDataCache.MaxBytesVariable, "2K");
+            Assert.Equal(2048, new DatasetPreparer(DataFixtures.NoDownload(_scratch.Path), _cache).Cache!.MaxBytes);
+
+            Environment.SetEnvironmentVariable(PreparedDataCache.MaxBytesVariable, "ten gigs");
+            var error = Assert.Throws<ConfigException>(() => new DatasetPreparer(DataFixtures.NoDownload(_scratch.Path), _cache));
+            Assert.Contains("$VAETOOLKIT_CACHE_MAX_BYTES is 'ten gigs', which is not a size in bytes", error.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(PreparedDataCache.MaxBytesVariable, saved);
+        }
+    }
+
+    [Fact]
     public async Task ConcurrentPreparationsOfOneDataSet_PrepareItOnce_AndAllSucceed()
     {
         const int Preparations = 4;
