@@ -22,6 +22,8 @@ public static class CliApp
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
           vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
+          vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
+          vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
         Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.
         Exit codes: 0 done, 1 error, 2 usage, 3 some ids failed, 130 stopped.
         """;
@@ -32,7 +34,9 @@ public static class CliApp
         bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
         try
         {
-            var line = CommandLine.Parse(args, new HashSet<string> { "resume", "force", CommandLine.Verbose });
+            // "cache list" and "cache prune" are two-word verbs.
+            string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", CommandLine.Verbose });
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
@@ -44,6 +48,9 @@ public static class CliApp
                 "prepare" => verbs.Prepare(line, cancellationToken),
                 "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
                 "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),
+                "cache list" => verbs.CacheList(line),
+                "cache prune" => verbs.CachePrune(line),
+                "cache" => throw new UsageException("'cache' needs 'list' or 'prune'"),
                 "help" => throw new UsageException(""),
                 _ => throw new UsageException($"unknown verb '{line.Verb}'"),
             };

@@ -73,6 +73,36 @@ internal sealed class Verbs(TextWriter error)
         return PreparationBenchmark.Run(source, cache, new Log(error), cancellationToken);
     }
 
+    /// <summary>Lists both caches: every prepared data set and download, its size and last use, least recently used first.</summary>
+    public object CacheList(CommandLine line)
+    {
+        line.OnlyAllow("cache", "download-cache");
+        return DataCache.List(PreparedCache(line), line.Value("download-cache") ?? MovieLensSource.DefaultCacheDirectory());
+    }
+
+    /// <summary>
+    /// Removes the least recently used prepared data sets until the cache fits --max-bytes (by default its cap,
+    /// $VAETOOLKIT_CACHE_MAX_BYTES), or all of them with --all; --downloads removes the downloaded data sets too.
+    /// </summary>
+    public object CachePrune(CommandLine line)
+    {
+        line.OnlyAllow("cache", "download-cache", "max-bytes", "all", "downloads");
+        long? maxBytes = line.Value("max-bytes") is string text
+            ? PreparedDataCache.ParseSize(text) ?? throw new UsageException($"option --max-bytes must be a size such as 1073741824 or 500M, not '{text}'")
+            : null;
+        if (maxBytes is not null && line.Flag("all")) throw new UsageException("give --max-bytes or --all, not both");
+        PreparedDataCache prepared = PreparedCache(line);
+        CacheListing listing = DataCache.List(prepared, line.Value("download-cache") ?? MovieLensSource.DefaultCacheDirectory());
+        DateTime now = DateTime.UtcNow;
+        var selected = DataCache.Select(listing.Entries, new HashSet<CacheEntryKind> { CacheEntryKind.Prepared }, null, line.Flag("all") ? null : maxBytes ?? prepared.MaxBytes, now).ToList();
+        if (line.Flag("downloads")) selected.AddRange(DataCache.Select(listing.Entries, new HashSet<CacheEntryKind> { CacheEntryKind.Download }, null, null, now));
+        CachePruneResult result = DataCache.Remove(prepared, selected);
+        foreach (CacheEntry kept in result.InUse) error.WriteLine($"vaetoolkit: kept {kept.Path}: another process has it open");
+        return result;
+    }
+
+    private static PreparedDataCache PreparedCache(CommandLine line) => new(line.Value("cache") ?? DatasetPreparer.DefaultCacheDirectory());
+
     public object Test(CommandLine line)
     {
         line.OnlyAllow("model", "device", "batch-size");

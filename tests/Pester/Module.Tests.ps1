@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the five cmdlets' {
+    It 'exports exactly the six cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Get-VaeDataset', 'Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeTraining', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeTraining', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -32,6 +32,7 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.RecommendationFileSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
     @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
+    @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.CacheEntry') }
 ) {
     BeforeAll {
         $command = Get-Command $Name
@@ -133,6 +134,7 @@ Describe 'Format views' {
         'VaeToolkit.Training.Runs.BenchmarkReport'
         'VaeToolkit.Inference.RecommendationFileSummary'
         'VaeToolkit.Data.DatasetReport'
+        'VaeToolkit.Data.CacheEntry'
     ) {
         $views = (Get-FormatData -TypeName $_ -PowerShellVersion $PSVersionTable.PSVersion).FormatViewDefinition
         $views.Control | Should -BeOfType ([System.Management.Automation.TableControl])

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using VaeToolkit.Configuration;
+using VaeToolkit.IO;
 
 namespace VaeToolkit.Data;
 
@@ -10,7 +11,10 @@ namespace VaeToolkit.Data;
 /// downloading it), hash it, parse it on every core, number the ids, split it as
 /// <see cref="DatasetSplitter"/> does, and read item names. The result is cached in
 /// <see cref="CacheDirectory"/> as binary CSR matrices and id maps, keyed by the source files (path, size,
-/// time, sampled hash) and every preparation setting, so that the next preparation is a file read.
+/// time, sampled hash) and every preparation setting, so that the next preparation is a file read. The cache
+/// is capped in size (<see cref="PreparedDataCache"/>): after each write the least recently used files go.
+/// Preparations of one data set into one cache take turns on a lock file, so that processes preparing it
+/// at the same time prepare it once: the first writes the cache, the others wait and then read it.
 /// </summary>
 public sealed class DatasetPreparer
 {
@@ -25,15 +29,20 @@ public sealed class DatasetPreparer
 
     /// <param name="movieLens">Where data sets are searched for, and MovieLens sets downloaded.</param>
     /// <param name="cacheDirectory">Where prepared data sets are cached; null prepares every time.</param>
-    public DatasetPreparer(MovieLensSource movieLens, string? cacheDirectory)
+    /// <param name="cacheMaxBytes">The cache's cap; null reads <see cref="PreparedDataCache.MaxBytesVariable"/> (default 10 GiB).</param>
+    /// <exception cref="ConfigException"><see cref="PreparedDataCache.MaxBytesVariable"/> is not a size.</exception>
+    public DatasetPreparer(MovieLensSource movieLens, string? cacheDirectory, long? cacheMaxBytes = null)
     {
         MovieLens = movieLens;
-        CacheDirectory = cacheDirectory is null ? null : Path.GetFullPath(cacheDirectory);
+        Cache = cacheDirectory is null ? null : new PreparedDataCache(cacheDirectory, cacheMaxBytes);
     }
 
     public MovieLensSource MovieLens { get; }
 
-    public string? CacheDirectory { get; }
+    /// <summary>The prepared-data cache; null when every preparation starts from the source.</summary>
+    public PreparedDataCache? Cache { get; }
+
+    public string? CacheDirectory => Cache?.Directory;
 
     /// <summary>The per-user prepared data cache, beside the downloads: <c>&lt;user cache&gt;/vaetoolkit/prepared</c>.</summary>
     public static string DefaultCacheDirectory() => CacheDirectoryBeside(MovieLensSource.DefaultCacheDirectory());
@@ -58,19 +67,44 @@ public sealed class DatasetPreparer
         string name = config.Data.Dataset == KnownDatasets.File ? Path.GetFileName(source.Files[0]) : config.Data.Dataset;
         string settings = Settings(config, source, split);
 
-        string? cacheFile = null;
-        string key = "";
-        if (CacheDirectory is not null)
-        {
-            key = timer.Time("cache_key", () => CacheKey(settings, source));
-            cacheFile = Path.Combine(CacheDirectory, $"{config.Data.Dataset}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.vprep");
-            if (!force && timer.Time("cache_read", () => ReadCache(cacheFile, key, log)) is { } hit)
-            {
-                log?.Report($"Loaded the prepared data set from {cacheFile}");
-                return new(hit.Dataset, DatasetReport.Create(hit.Dataset, hit.Counts, source.Files, cacheFile, fromCache: true, timer.Seconds));
-            }
-        }
+        if (Cache is null) return PrepareFromSource(config, source, split, name, settings, null, "", timer, log, cancellationToken);
 
+        string key = timer.Time("cache_key", () => CacheKey(settings, source));
+        string cacheFile = Path.Combine(Cache.Directory, $"{config.Data.Dataset}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}{PreparedDataCache.Extension}");
+        if (!force && FromCache(cacheFile, key, source, timer, log) is { } hit) return hit;
+
+        // Take turns with other processes preparing this data set, then look again: the one before may have written it.
+        using FileLock? turn = timer.Time("cache_wait", () => TakeTurn(Cache, config.Data.Dataset, name, log, cancellationToken));
+        if (!force && FromCache(cacheFile, key, source, timer, log) is { } prepared) return prepared;
+        return PrepareFromSource(config, source, split, name, settings, cacheFile, key, timer, log, cancellationToken);
+    }
+
+    // A lock that cannot be taken (a read-only cache folder) costs only the turn-taking, not the preparation.
+    private static FileLock? TakeTurn(PreparedDataCache cache, string dataset, string name, IProgress<string>? log, CancellationToken cancellationToken)
+    {
+        string path = cache.LockPath(dataset);
+        try
+        {
+            return FileLock.Acquire(path, log, $"Waiting for another process that is preparing {name} into {cache.Directory}", cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log?.Report($"Could not take the lock {path} ({e.Message}); preparing without it");
+            return null;
+        }
+    }
+
+    private static DatasetPreparation? FromCache(string cacheFile, string key, DatasetSource source, StageTimer timer, IProgress<string>? log)
+    {
+        if (timer.Time("cache_read", () => ReadCache(cacheFile, key, log)) is not { } hit) return null;
+        PreparedDataCache.MarkUsed(cacheFile);
+        log?.Report($"Loaded the prepared data set from {cacheFile}");
+        return new(hit.Dataset, DatasetReport.Create(hit.Dataset, hit.Counts, source.Files, cacheFile, fromCache: true, timer.Seconds));
+    }
+
+    private DatasetPreparation PrepareFromSource(VaeConfig config, DatasetSource source, SplitSettings split, string name, string settings,
+        string? cacheFile, string key, StageTimer timer, IProgress<string>? log, CancellationToken cancellationToken)
+    {
         log?.Report($"Reading {source.Description}");
         string hash = timer.Time("hash", () => DataHash(settings, source, cancellationToken));
         List<SegmentRows> segments = timer.Time("parse", () => source.ReadSegments(split.LatestTargets, cancellationToken));
@@ -83,7 +117,8 @@ public sealed class DatasetPreparer
         if (source.Names is { } names)
             dataset = timer.Time("names", () => dataset with { ItemNames = ItemNameReader.Read(names, dataset.ItemIds) });
         var counts = new SourceCounts(table.RowsRead, table.Count);
-        if (cacheFile is not null) timer.Time("cache_write", () => WriteCache(cacheFile, key, dataset, counts, log));
+        if (cacheFile is not null && Cache is not null && timer.Time("cache_write", () => WriteCache(cacheFile, key, dataset, counts, log)))
+            timer.Time("cache_prune", () => Prune(Cache, cacheFile, log));
         return new(dataset, DatasetReport.Create(dataset, counts, source.Files, cacheFile, fromCache: false, timer.Seconds));
     }
 
@@ -176,6 +211,26 @@ public sealed class DatasetPreparer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             log?.Report($"Could not cache the prepared data set in {cacheFile}: {e.Message}");
+            return false;
+        }
+    }
+
+    // Pruning costs nothing but disk space when it fails; the data set just written always stays.
+    private static bool Prune(PreparedDataCache cache, string written, IProgress<string>? log)
+    {
+        try
+        {
+            CachePruneResult result = cache.Prune(keep: written);
+            foreach (CacheEntry removed in result.Removed)
+                log?.Report(string.Create(CultureInfo.InvariantCulture,
+                    $"Removed the least recently used prepared data set {removed.Path} ({removed.Bytes / 1e6:0.0} MB) to keep the cache under {cache.MaxBytes / 1e6:0.#} MB"));
+            foreach (CacheEntry kept in result.InUse)
+                log?.Report($"Kept {kept.Path} over the cache's cap: another process is reading it");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log?.Report($"Could not prune the prepared data cache {cache.Directory}: {e.Message}");
             return false;
         }
     }

@@ -54,7 +54,7 @@ public sealed record DatasetReport
 
     public required ItemsPerUserPercentiles ItemsPerUser { get; init; }
 
-    /// <summary>Seconds per stage: locate, cache_key, cache_read, hash, parse, index, split, names, cache_write (those that ran).</summary>
+    /// <summary>Seconds per stage: locate, cache_key, cache_read, cache_wait, hash, parse, index, split, names, cache_write, cache_prune (those that ran).</summary>
     public required IReadOnlyDictionary<string, double> Seconds { get; init; }
 
     internal static DatasetReport Create(PreparedDataset dataset, SourceCounts counts, IReadOnlyList<string> files, string? cacheFile, bool fromCache,

@@ -11,6 +11,14 @@ internal sealed class FakeHttpHandler(Func<CancellationToken, Task<HttpResponseM
     public static FakeHttpHandler Serving(byte[] body) =>
         new(_ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) }));
 
+    /// <summary>Serves <paramref name="body"/> after <paramref name="delay"/>, as a slow server does: concurrent requests overlap.</summary>
+    public static FakeHttpHandler Serving(byte[] body, TimeSpan delay) =>
+        new(async token =>
+        {
+            await Task.Delay(delay, token);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) };
+        });
+
     public static FakeHttpHandler Answering(HttpStatusCode status) =>
         new(_ => Task.FromResult(new HttpResponseMessage(status)));
 
@@ -27,7 +35,7 @@ internal sealed class FakeHttpHandler(Func<CancellationToken, Task<HttpResponseM
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        Requests.Add(request.RequestUri!);
+        lock (Requests) Requests.Add(request.RequestUri!);
         return respond(cancellationToken);
     }
 }

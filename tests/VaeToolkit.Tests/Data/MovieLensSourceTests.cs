@@ -21,17 +21,29 @@ public sealed class MovieLensSourceTests : IDisposable
 
     private VaeConfig Config => DataFixtures.SmallConfig(new DataConfig { Dataset = Name, DataDir = DataDir });
 
-    private MovieLensSource Source(FakeHttpHandler handler, TimeSpan? timeout = null) =>
-        new(Cache, environmentDirectory: null, handler, BaseUrl, timeout);
+    /// <summary>A source that downloads through <paramref name="handler"/> and expects the SHA-256 of <paramref name="served"/> for every set.</summary>
+    private MovieLensSource Source(FakeHttpHandler handler, TimeSpan? timeout = null, byte[]? served = null) =>
+        new(Cache, environmentDirectory: null, handler, BaseUrl, timeout, served is null ? null : HashesOf(served));
+
+    private static Dictionary<string, string> HashesOf(byte[] archive)
+    {
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(archive));
+        return new[] { "ml-latest-small", "ml-20m", "ml-1m", "ml-100k" }.ToDictionary(name => name, _ => hash);
+    }
+
+    /// <summary>What the cache folder holds, less the lock files that downloads take turns on.</summary>
+    private string[] CacheEntries() =>
+        Directory.Exists(Cache) ? Directory.GetFileSystemEntries(Cache).Where(entry => Path.GetFileName(entry) != ".locks").ToArray() : [];
 
     [Fact]
     public void MissingDataSet_IsDownloadedVerifiedAndUnpackedIntoTheCache()
     {
-        var handler = FakeHttpHandler.Serving(Zip(("ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings),
-            ("ml-latest-small/movies.csv", DataFixtures.MovieLensMovies), ("ml-latest-small/genome-scores.csv", "not needed")));
+        byte[] archive = Zip(("ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings),
+            ("ml-latest-small/movies.csv", DataFixtures.MovieLensMovies), ("ml-latest-small/genome-scores.csv", "not needed"));
+        var handler = FakeHttpHandler.Serving(archive);
         var log = new List<string>();
 
-        var dataset = DataFixtures.Load(Config, Source(handler), new ListLog(log));
+        var dataset = DataFixtures.Load(Config, Source(handler, served: archive), new ListLog(log));
 
         Assert.Equal([new Uri(BaseUrl, "ml-latest-small.zip")], handler.Requests);
         Assert.Equal(DataFixtures.MovieLensPositives, DataFixtures.Pairs(dataset));
@@ -39,10 +51,10 @@ public sealed class MovieLensSourceTests : IDisposable
         Assert.Contains(log, line => line.EndsWith(": 100%", StringComparison.Ordinal));
         // Only the files a data set needs, and nothing half-done, are left behind.
         Assert.Equal(["movies.csv", "ratings.csv"], Directory.GetFiles(Path.Combine(Cache, Name)).Select(Path.GetFileName).Order());
-        Assert.Equal([Path.Combine(Cache, Name)], Directory.GetFileSystemEntries(Cache));
+        Assert.Equal([Path.Combine(Cache, Name)], CacheEntries());
 
         // The next load finds the cached copy.
-        DataFixtures.Load(Config, Source(handler));
+        DataFixtures.Load(Config, Source(handler, served: archive));
         Assert.Single(handler.Requests);
     }
 
@@ -58,7 +70,7 @@ public sealed class MovieLensSourceTests : IDisposable
         Assert.Contains("https://files.example.test/movielens/ml-latest-small.zip", error.Message);
         Assert.Contains("Name or service not known", error.Message);
         Assert.Contains($"put its ratings.csv (and movies.csv) at {manualPath}", error.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(Cache));
+        Assert.Empty(CacheEntries());
     }
 
     [Fact]
@@ -104,10 +116,58 @@ public sealed class MovieLensSourceTests : IDisposable
             _ => "<html>Service unavailable</html>"u8.ToArray(),
         };
 
-        var error = Assert.Throws<DatasetDownloadException>(() => DataFixtures.Load(Config, Source(FakeHttpHandler.Serving(body))));
+        var error = Assert.Throws<DatasetDownloadException>(() => DataFixtures.Load(Config, Source(FakeHttpHandler.Serving(body), served: body)));
 
         Assert.Contains("ml-latest-small.zip", error.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(Cache));
+        Assert.Empty(CacheEntries());
+    }
+
+    [Fact]
+    public void ArchiveWithoutThePinnedHash_IsAClearErrorAndIsDiscarded()
+    {
+        // A well-formed archive, but not GroupLens's: the real pinned hashes apply.
+        byte[] archive = Zip(("ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings), ("ml-latest-small/movies.csv", DataFixtures.MovieLensMovies));
+        string actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(archive));
+
+        var error = Assert.Throws<DatasetDownloadException>(() => DataFixtures.Load(Config, Source(FakeHttpHandler.Serving(archive))));
+
+        Assert.Contains($"ml-latest-small.zip has SHA-256 {actual}, not the pinned {MovieLensSource.PinnedSha256[Name]}", error.Message);
+        Assert.Contains("the download was discarded", error.Message);
+        Assert.Empty(CacheEntries());
+    }
+
+    [Fact]
+    public void EveryDownloadableSet_HasAPinnedHash()
+    {
+        foreach (string name in new[] { KnownDatasets.MovieLensLatestSmall, KnownDatasets.MovieLens20M, KnownDatasets.MovieLens1M, KnownDatasets.MovieLens100K })
+        {
+            Assert.Matches("^[0-9a-f]{64}$", MovieLensSource.PinnedSha256[name]);
+            Assert.NotNull(MovieLensSource.RatingsFileName(name));
+        }
+        Assert.Equal(4, MovieLensSource.PinnedSha256.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ConcurrentDownloadsOfOneSet_DownloadOnce_AndAllSucceed()
+    {
+        byte[] archive = Zip(("ml-latest-small/ratings.csv", DataFixtures.MovieLensRatings), ("ml-latest-small/movies.csv", DataFixtures.MovieLensMovies));
+        // A slow server, so that downloads that do not take turns overlap.
+        var handler = FakeHttpHandler.Serving(archive, TimeSpan.FromMilliseconds(400));
+        const int Downloads = 4;
+        using var start = new Barrier(Downloads);
+
+        var found = Enumerable.Range(0, Downloads).Select(_ => Task.Run(() =>
+        {
+            var source = Source(handler, served: archive); // one source per "process"
+            start.SignalAndWait(TestContext.Current.CancellationToken);
+            return source.FindOrDownload(Name, DataDir, cancellationToken: TestContext.Current.CancellationToken);
+        })).ToArray();
+        string[] paths = await Task.WhenAll(found);
+
+        Assert.Single(handler.Requests);
+        Assert.All(paths, path => Assert.Equal(Path.Combine(Cache, Name, "ratings.csv"), path));
+        Assert.Equal([Path.Combine(Cache, Name)], CacheEntries());
+        Assert.Equal(DataFixtures.MovieLensRatings, File.ReadAllText(Path.Combine(Cache, Name, "ratings.csv")));
     }
 
     [Fact]
@@ -135,15 +195,15 @@ public sealed class MovieLensSourceTests : IDisposable
         var handler = FakeHttpHandler.Serving(zip);
         var config = new VaeConfig { Data = new DataConfig { Dataset = KnownDatasets.MovieLens1M, DataDir = DataDir } };
 
-        var dataset = DataFixtures.Load(config, Source(handler));
+        var dataset = DataFixtures.Load(config, Source(handler, served: zip));
 
         Assert.Equal([new Uri(BaseUrl, "ml-1m.zip")], handler.Requests);
         Assert.Equal(["movies.dat", "ratings.dat"], Directory.GetFiles(Path.Combine(Cache, "ml-1m")).Select(Path.GetFileName).Order());
         Assert.Equal("Misérables, Les (1995)", dataset.ItemNames![Array.IndexOf(dataset.ItemIds, "1")]);
 
-        var wrong = FakeHttpHandler.Serving(Zip(("ml-100k/u.data", "user,item\n1,2\n")));
+        byte[] wrongArchive = Zip(("ml-100k/u.data", "user,item\n1,2\n"));
         var error = Assert.Throws<DatasetDownloadException>(() =>
-            DataFixtures.Load(config with { Data = config.Data with { Dataset = KnownDatasets.MovieLens100K } }, Source(wrong)));
+            DataFixtures.Load(config with { Data = config.Data with { Dataset = KnownDatasets.MovieLens100K } }, Source(FakeHttpHandler.Serving(wrongArchive), served: wrongArchive)));
         Assert.Contains("ml-100k/u.data starts with 'user,item', not a line like", error.Message);
         Assert.Contains($"put its u.data (and u.item) at {Path.Combine(DataDir, "ml-100k", "u.data")}", error.Message);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VaeToolkit.Data;
 
 using VaeToolkit.Tests.Cli;
 
@@ -49,7 +50,62 @@ public sealed class PrepareVerbTests : IDisposable
         Assert.Contains($"pinterest was not found: expected pinterest-20.train.rating or pinterest-20.test.rating in {_scratch.Path}", error);
     }
 
+    [Fact]
+    public void CacheListAndPrune_PrintJson_AndPruneTheLeastRecentlyUsed()
+    {
+        string source = _scratch.Combine("ml-100k");
+        DataFixtures.Write(source, "u.data", new RatingFixture().MovieLens100K());
+        string cache = _scratch.Combine("cache");
+        string downloads = _scratch.Combine("downloads");
+        DataFixtures.Write(downloads, "ml-1m/ratings.dat", "1::1::5::978300760\n");
+        string[] files = new string[3];
+        for (int seed = 0; seed < 3; seed++)
+        {
+            var (prepared, output, _) = CliRunner.Run("prepare", "--dataset", "ml-100k", "--source", source, "--cache", cache, "--set", $"seed={seed}");
+            Assert.Equal(0, prepared);
+            using var report = JsonDocument.Parse(output);
+            files[seed] = report.RootElement.GetProperty("cache_file").GetString()!;
+            File.SetLastWriteTimeUtc(files[seed], DateTime.UtcNow.AddHours(seed - 3)); // seed 0 is the least recently used
+        }
+        string[] cacheOptions = ["--cache", cache, "--download-cache", downloads];
+
+        var (listed, listOutput, _) = CliRunner.Run(["cache", "list", .. cacheOptions]);
+
+        Assert.Equal(0, listed);
+        using (var listing = JsonDocument.Parse(listOutput))
+        {
+            JsonElement root = listing.RootElement;
+            var entries = root.GetProperty("entries").EnumerateArray().ToList();
+            Assert.Equal([.. files, Path.Combine(downloads, "ml-1m")], entries.Select(entry => entry.GetProperty("path").GetString()));
+            Assert.Equal(["Prepared", "Prepared", "Prepared", "Download"], entries.Select(entry => entry.GetProperty("kind").GetString()));
+            Assert.Equal(files.Sum(file => new FileInfo(file).Length), root.GetProperty("prepared_bytes").GetInt64());
+            Assert.Equal(new FileInfo(files[0]).Length, entries[0].GetProperty("bytes").GetInt64());
+            Assert.True(entries[0].GetProperty("last_used").GetDateTime() < entries[1].GetProperty("last_used").GetDateTime());
+            Assert.Equal(PreparedDataCache.DefaultMaxBytes, root.GetProperty("max_bytes").GetInt64());
+        }
+
+        long keepOne = new FileInfo(files[2]).Length;
+        var (pruned, pruneOutput, _) = CliRunner.Run(["cache", "prune", "--max-bytes", $"{keepOne}", .. cacheOptions]);
+
+        Assert.Equal(0, pruned);
+        using (var result = JsonDocument.Parse(pruneOutput))
+        {
+            Assert.Equal(files[..2], result.RootElement.GetProperty("removed").EnumerateArray().Select(entry => entry.GetProperty("path").GetString()));
+            Assert.Equal(keepOne, result.RootElement.GetProperty("remaining_bytes").GetInt64());
+        }
+        Assert.Equal([files[2]], Directory.GetFiles(cache, "*.vprep"));
+        Assert.True(Directory.Exists(Path.Combine(downloads, "ml-1m")));
+
+        Assert.Equal(0, CliRunner.Run(["cache", "prune", "--all", "--downloads", .. cacheOptions]).ExitCode);
+        Assert.Empty(Directory.GetFiles(cache, "*.vprep"));
+        Assert.False(Directory.Exists(Path.Combine(downloads, "ml-1m")));
+    }
+
     [Theory]
+    [InlineData(new[] { "cache" }, "'cache' needs 'list' or 'prune'")]
+    [InlineData(new[] { "cache", "prune", "--max-bytes", "lots" }, "option --max-bytes must be a size such as 1073741824 or 500M, not 'lots'")]
+    [InlineData(new[] { "cache", "prune", "--max-bytes", "1G", "--all" }, "give --max-bytes or --all, not both")]
+    [InlineData(new[] { "cache", "list", "--all" }, "unknown option --all for 'cache list'")]
     [InlineData(new[] { "prepare" }, "give --dataset or --config")]
     [InlineData(new[] { "prepare", "--dataset", "ml-100k", "--speed", "9" }, "unknown option --speed for 'prepare'")]
     [InlineData(new[] { "prepare-benchmark" }, "option --source is required")]
