@@ -104,6 +104,9 @@ public static class ConfigLoader
             RatingColumn = section.OptionalString("rating_column", d.RatingColumn),
             TimestampColumn = section.OptionalString("timestamp_column", d.TimestampColumn),
             ItemNames = section.OptionalPath("item_names", d.ItemNames),
+            Encoding = section.OptionalString("encoding", d.Encoding) is { } encoding
+                ? section.String("encoding", encoding, name => TextEncodings.Find(name) is not null, TextEncodings.Expected)
+                : null,
             PositiveThreshold = section.OptionalDouble("positive_threshold", d.PositiveThreshold),
             MinItemsPerUser = section.Int("min_items_per_user", d.MinItemsPerUser, min: 1),
             HeldoutUsers = section.OptionalInt("heldout_users", d.HeldoutUsers, min: 1),

@@ -54,7 +54,7 @@ internal static class ParquetInteractionReader
                 Values? ratings = rating is null ? null : await ReadAsync(path, rowGroup, rating, count, cancellationToken).ConfigureAwait(false);
                 Values? times = time is null ? null : await ReadAsync(path, rowGroup, time, count, cancellationToken).ConfigureAwait(false);
 
-                var rows = new SegmentRows(count, withTimes) { RowsRead = count };
+                var rows = new SegmentRows(count, withTimes, Encoding.UTF8) { RowsRead = count };
                 for (int i = 0; i < count; i++)
                 {
                     long row = firstRow + i;
