@@ -35,6 +35,11 @@ public static class ConfigLoader
                 throw new ConfigException(ConfigErrorCodes.DuplicateKey, $"duplicate key: {reason}", file, e.Start.Line, e.Start.Column, e);
             throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: {reason}", file, e.Start.Line, e.Start.Column, e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way on some malformed flow collections (a line break inside [600 200]).
+            throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: the YAML reader stopped ({e.Message}); look for an unclosed [ ] or {{ }}", file, inner: e);
+        }
 
         YamlMappingNode root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode switch
         {

@@ -14,8 +14,19 @@ namespace VaeToolkit.Data;
 /// </summary>
 internal static class ParquetInteractionReader
 {
-    public static List<SegmentRows> Read(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken) =>
-        ReadAsync(path, format, withTimes, cancellationToken).GetAwaiter().GetResult();
+    public static List<SegmentRows> Read(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ReadAsync(path, format, withTimes, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not (DataFormatException or FileNotFoundException or OperationCanceledException or OutOfMemoryException))
+        {
+            // Parquet.Net reports a corrupt page or footer with whatever its decoders throw (index, argument, Thrift,
+            // Snappy, null reference errors): all of them mean the file cannot be read.
+            throw new DataFormatException(path, 0, $"not a readable Parquet file: {e.Message}");
+        }
+    }
 
     private static async Task<List<SegmentRows>> ReadAsync(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken)
     {
