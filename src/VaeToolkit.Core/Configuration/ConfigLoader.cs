@@ -214,7 +214,7 @@ public static class ConfigLoader
             parsed.Load(new StringReader("v: " + valueText));
             value = ((YamlMappingNode)parsed.Documents[0].RootNode).Children[new YamlScalarNode("v")];
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException) // see Parse for the InvalidOperationException
         {
             throw new ConfigException(ConfigErrorCodes.BadOverride, $"override '{assignment}' has a malformed value: {e.Message}", file);
         }

@@ -26,6 +26,16 @@ public sealed class FuzzFindingTests : IDisposable
         Assert.StartsWith($"{path}: error VAE0105: malformed YAML", error.Message);
     }
 
+    /// <summary>Found by the drill as config-overrides seed 7 input 8282: the same scanner failure in an override's value.</summary>
+    [Fact]
+    public void LineBreakInsideAFlowSequence_OfAnOverride_IsABadOverride()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "config.yaml", ["model.encoder_dims=[\r60, 20]"]));
+
+        Assert.Equal(ConfigErrorCodes.BadOverride, error.Code);
+        Assert.StartsWith("config.yaml: error VAE0107: override 'model.encoder_dims=[\r60, 20]' has a malformed value", error.Message);
+    }
+
     /// <summary>
     /// Found as parquet seed 2 input 239 and others: a corrupt page makes Parquet.Net throw index, argument,
     /// Snappy or Thrift errors while reading, which escaped as they were.
