@@ -35,10 +35,11 @@ public static class ConfigLoader
                 throw new ConfigException(ConfigErrorCodes.DuplicateKey, $"duplicate key: {reason}", file, e.Start.Line, e.Start.Column, e);
             throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: {reason}", file, e.Start.Line, e.Start.Column, e);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner fails this way on some malformed flow collections (a line break inside [600 200]).
-            throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: the YAML reader stopped ({e.Message}); look for an unclosed [ ] or {{ }}", file, inner: e);
+            // YamlDotNet fails this way, without a position, on some malformed input: a line break inside [600 200]
+            // (InvalidOperationException), an alias right after a quoted scalar, 'a'*b (ArgumentException).
+            throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: the YAML reader stopped ({e.Message})", file, inner: e);
         }
 
         YamlMappingNode root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode switch
@@ -214,7 +215,7 @@ public static class ConfigLoader
             parsed.Load(new StringReader("v: " + valueText));
             value = ((YamlMappingNode)parsed.Documents[0].RootNode).Children[new YamlScalarNode("v")];
         }
-        catch (Exception e) when (e is YamlException or InvalidOperationException) // see Parse for the InvalidOperationException
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException) // see Parse for the last two
         {
             throw new ConfigException(ConfigErrorCodes.BadOverride, $"override '{assignment}' has a malformed value: {e.Message}", file);
         }

@@ -36,6 +36,18 @@ public sealed class FuzzFindingTests : IDisposable
         Assert.StartsWith("config.yaml: error VAE0107: override 'model.encoder_dims=[\r60, 20]' has a malformed value", error.Message);
     }
 
+    /// <summary>Found by the drill as config-overrides seed 8 input 2330: YamlDotNet throws ArgumentException on an alias right after a quoted scalar.</summary>
+    [Fact]
+    public void AliasAfterAQuotedScalar_IsMalformedYaml_InAFileAndInAnOverride()
+    {
+        string path = DataFixtures.Write(_scratch.Path, "alias.yaml", "data:\n  delimiter: '\\t'*seed\n");
+        var inFile = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path));
+        Assert.StartsWith($"{path}: error VAE0105: malformed YAML", inFile.Message);
+
+        var inOverride = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "config.yaml", ["data.delimiter='\\t'*seed=3"]));
+        Assert.Equal(ConfigErrorCodes.BadOverride, inOverride.Code);
+    }
+
     /// <summary>
     /// Found as parquet seed 2 input 239 and others: a corrupt page makes Parquet.Net throw index, argument,
     /// Snappy or Thrift errors while reading, which escaped as they were.
