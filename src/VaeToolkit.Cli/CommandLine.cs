@@ -50,8 +50,15 @@ internal sealed class CommandLine
 
     public IReadOnlyList<string> Values(string name) => _options.TryGetValue(name, out var values) ? values : [];
 
-    public int? Int(string name) =>
-        Value(name) is string text ? int.TryParse(text, out int value) ? value : throw new UsageException($"option --{name} must be an integer, not '{text}'") : null;
+    /// <summary>An integer option, null when absent; a usage error when it is not an integer from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public int? Int(string name, int min, int max)
+    {
+        if (Value(name) is not string text) return null;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long value))
+            throw new UsageException($"option --{name} must be an integer, not '{text}'");
+        if (value < min || value > max) throw new UsageException($"option --{name} must be between {min:N0} and {max:N0}, not {text}");
+        return (int)value;
+    }
 
     /// <summary>Throws for any option the verb does not know (<see cref="Verbose"/> is known to all).</summary>
     public void OnlyAllow(params string[] names)

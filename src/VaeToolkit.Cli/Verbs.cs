@@ -31,9 +31,8 @@ internal sealed class Verbs(TextWriter error)
     public object Benchmark(CommandLine line, CancellationToken cancellationToken)
     {
         line.OnlyAllow("config", "device", "precision", "gpus", "epochs", "set");
-        var config = LoadConfig(line);
-        if (line.Int("epochs") is int epochs)
-            config = config with { Training = config.Training with { Epochs = epochs } };
+        // --epochs is an override, so that the config's range check (and its message) applies to it.
+        var config = LoadConfig(line, line.Value("epochs") is string epochs ? [$"training.epochs={Quote(epochs)}"] : []);
         return TrainingBenchmark.Run(config, new EpochPrinter(error), new Log(error), cancellationToken);
     }
 
@@ -56,10 +55,10 @@ internal sealed class Verbs(TextWriter error)
         var defaults = new RatingsGeneratorSettings();
         var settings = new RatingsGeneratorSettings
         {
-            Rows = line.Int("rows") ?? defaults.Rows,
-            Users = line.Int("users") ?? defaults.Users,
-            Movies = line.Int("movies") ?? defaults.Movies,
-            Seed = line.Int("seed") ?? defaults.Seed,
+            Rows = line.Int("rows", 1, int.MaxValue) ?? defaults.Rows,
+            Users = line.Int("users", 1, SettingRanges.MaxSyntheticUsers) ?? defaults.Users,
+            Movies = line.Int("movies", 1, SettingRanges.MaxSyntheticItems) ?? defaults.Movies,
+            Seed = line.Int("seed", 0, int.MaxValue) ?? defaults.Seed,
         };
         return MovieLensRatingsGenerator.Write(line.Required("output"), settings, new Log(error), cancellationToken);
     }
@@ -106,8 +105,9 @@ internal sealed class Verbs(TextWriter error)
     public object Test(CommandLine line)
     {
         line.OnlyAllow("model", "device", "batch-size");
+        int batchSize = line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? 1000;
         var bundle = ModelBundle.Open(line.Required("model"));
-        return ModelEvaluator.Evaluate(bundle, line.Value("device") ?? "cpu", line.Int("batch-size") ?? 1000);
+        return ModelEvaluator.Evaluate(bundle, line.Value("device") ?? "cpu", batchSize);
     }
 
     /// <summary>
@@ -117,7 +117,7 @@ internal sealed class Verbs(TextWriter error)
     public object Recommend(CommandLine line, out bool allServed)
     {
         line.OnlyAllow("model", "user", "items", "input", "output", "top", "device");
-        int top = line.Int("top") ?? 20;
+        int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 20;
         var users = line.Values("user");
         string? items = line.Value("items");
         string? input = line.Value("input");
@@ -139,15 +139,17 @@ internal sealed class Verbs(TextWriter error)
         return results;
     }
 
-    private static VaeConfig LoadConfig(CommandLine line)
+    private static VaeConfig LoadConfig(CommandLine line, params string[] extraOverrides)
     {
-        var overrides = line.Values("set").ToList();
+        var overrides = line.Values("set").Concat(extraOverrides).ToList();
         foreach (string key in new[] { "device", "precision", "gpus" })
             if (line.Value(key) is string value) overrides.Add($"{key}={value}");
         return ConfigLoader.Load(line.Required("config"), overrides);
     }
 
     /// <summary>A YAML single-quoted scalar, for values put into --set style overrides.</summary>
+    private static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
+
     private sealed class Log(TextWriter error) : IProgress<string>
     {
         public void Report(string value) => error.WriteLine(value);

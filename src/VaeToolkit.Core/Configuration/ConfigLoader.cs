@@ -35,6 +35,12 @@ public static class ConfigLoader
                 throw new ConfigException(ConfigErrorCodes.DuplicateKey, $"duplicate key: {reason}", file, e.Start.Line, e.Start.Column, e);
             throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: {reason}", file, e.Start.Line, e.Start.Column, e);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet fails this way, without a position, on some malformed input: a line break inside [600 200]
+            // (InvalidOperationException), an alias right after a quoted scalar, 'a'*b (ArgumentException).
+            throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: the YAML reader stopped ({e.Message})", file, inner: e);
+        }
 
         YamlMappingNode root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode switch
         {
@@ -104,12 +110,15 @@ public static class ConfigLoader
             RatingColumn = section.OptionalString("rating_column", d.RatingColumn),
             TimestampColumn = section.OptionalString("timestamp_column", d.TimestampColumn),
             ItemNames = section.OptionalPath("item_names", d.ItemNames),
+            Encoding = section.OptionalString("encoding", d.Encoding) is { } encoding
+                ? section.String("encoding", encoding, name => TextEncodings.Find(name) is not null, TextEncodings.Expected)
+                : null,
             PositiveThreshold = section.OptionalDouble("positive_threshold", d.PositiveThreshold),
-            MinItemsPerUser = section.Int("min_items_per_user", d.MinItemsPerUser, min: 1),
-            HeldoutUsers = section.OptionalInt("heldout_users", d.HeldoutUsers, min: 1),
+            MinItemsPerUser = section.Int("min_items_per_user", d.MinItemsPerUser, min: 1, max: SettingRanges.MaxItemsPerUser),
+            HeldoutUsers = section.OptionalInt("heldout_users", d.HeldoutUsers, min: 1, max: SettingRanges.MaxHeldoutUsers),
             TargetFraction = section.Double("target_fraction", d.TargetFraction, min: 0.01, max: 0.99),
             TargetSplit = section.OptionalString("target_split", d.TargetSplit, TargetSplits.All),
-            MinPlays = section.Int("min_plays", d.MinPlays, min: 1),
+            MinPlays = section.Int("min_plays", d.MinPlays, min: 1, max: 1_000_000_000),
             ArtistKey = section.String("artist_key", d.ArtistKey, "mbid", "name"),
             Synthetic = ReadSynthetic(section.Section("synthetic")),
         };
@@ -128,14 +137,18 @@ public static class ConfigLoader
         var d = new SyntheticDataConfig();
         var synthetic = new SyntheticDataConfig
         {
-            Users = section.Int("users", d.Users, min: 10),
-            Items = section.Int("items", d.Items, min: 10),
-            Tastes = section.Int("tastes", d.Tastes, min: 1),
-            MeanItemsPerUser = section.Int("mean_items_per_user", d.MeanItemsPerUser, min: 5),
+            Users = section.Int("users", d.Users, min: 10, max: SettingRanges.MaxSyntheticUsers),
+            Items = section.Int("items", d.Items, min: 10, max: SettingRanges.MaxSyntheticItems),
+            Tastes = section.Int("tastes", d.Tastes, min: 1, max: SettingRanges.MaxSyntheticPerUser),
+            MeanItemsPerUser = section.Int("mean_items_per_user", d.MeanItemsPerUser, min: 5, max: SettingRanges.MaxSyntheticPerUser),
             PopularityExponent = section.Double("popularity_exponent", d.PopularityExponent, min: 0, max: 3),
             TasteStrength = section.Double("taste_strength", d.TasteStrength, min: 0, max: 1),
         };
         section.RejectUnknownKeys();
+        if ((long)synthetic.Users * synthetic.MeanItemsPerUser > SettingRanges.MaxSyntheticInteractions)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange,
+                $"'data.synthetic.users' × 'mean_items_per_user' must be at most {SettingRanges.MaxSyntheticInteractions:N0} interactions, not {(long)synthetic.Users * synthetic.MeanItemsPerUser:N0}",
+                section.File);
         return synthetic;
     }
 
@@ -145,7 +158,7 @@ public static class ConfigLoader
         var model = new ModelConfig
         {
             Type = section.String("type", d.Type, "vae", "dae"),
-            EncoderDims = section.IntList("encoder_dims", d.EncoderDims),
+            EncoderDims = section.IntList("encoder_dims", d.EncoderDims, min: 1, max: SettingRanges.MaxLayerWidth, maxCount: SettingRanges.MaxEncoderLayers),
             Dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95),
         };
         section.RejectUnknownKeys();
@@ -157,18 +170,18 @@ public static class ConfigLoader
         var d = new TrainingConfig();
         var training = new TrainingConfig
         {
-            Epochs = section.Int("epochs", d.Epochs, min: 1),
-            BatchSize = section.Int("batch_size", d.BatchSize, min: 1),
+            Epochs = section.Int("epochs", d.Epochs, min: 1, max: SettingRanges.MaxEpochs),
+            BatchSize = section.Int("batch_size", d.BatchSize, min: 1, max: SettingRanges.MaxBatchSize),
             LearningRate = section.Double("learning_rate", d.LearningRate, min: 1e-9, max: 10),
             Beta1 = section.Double("beta1", d.Beta1, min: 0, max: 0.9999),
             Beta2 = section.Double("beta2", d.Beta2, min: 0, max: 0.9999999),
             TotalAnnealSteps = section.Int("total_anneal_steps", d.TotalAnnealSteps, min: 1),
             AnnealCap = section.Double("anneal_cap", d.AnnealCap, min: 0, max: 1),
-            Lam = section.Double("lam", d.Lam, min: 0),
-            ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1),
-            CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1),
-            WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0),
-            MaxUsersPerPass = section.OptionalInt("max_users_per_pass", d.MaxUsersPerPass, min: 1),
+            Lam = section.Double("lam", d.Lam, min: 0, max: SettingRanges.MaxLam),
+            ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1, max: SettingRanges.MaxEpochs),
+            CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1, max: SettingRanges.MaxEpochs),
+            WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0, max: SettingRanges.MaxEpochs),
+            MaxUsersPerPass = section.OptionalInt("max_users_per_pass", d.MaxUsersPerPass, min: 1, max: SettingRanges.MaxBatchSize),
             FusedKernels = section.Bool("fused_kernels", d.FusedKernels),
             Threads = section.OptionalInt("threads", d.Threads, min: 1, max: 1024),
         };
@@ -181,7 +194,7 @@ public static class ConfigLoader
         var d = new EvaluationConfig();
         var evaluation = new EvaluationConfig
         {
-            BatchSize = section.Int("batch_size", d.BatchSize, min: 1),
+            BatchSize = section.Int("batch_size", d.BatchSize, min: 1, max: SettingRanges.MaxBatchSize),
         };
         section.RejectUnknownKeys();
         return evaluation;
@@ -202,7 +215,7 @@ public static class ConfigLoader
             parsed.Load(new StringReader("v: " + valueText));
             value = ((YamlMappingNode)parsed.Documents[0].RootNode).Children[new YamlScalarNode("v")];
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException) // see Parse for the last two
         {
             throw new ConfigException(ConfigErrorCodes.BadOverride, $"override '{assignment}' has a malformed value: {e.Message}", file);
         }

@@ -29,6 +29,7 @@ public static class ConfigWriter
         yaml.AppendLine($"  rating_column: {Text(d.RatingColumn)}");
         yaml.AppendLine($"  timestamp_column: {Text(d.TimestampColumn)}");
         yaml.AppendLine($"  item_names: {Text(d.ItemNames)}");
+        yaml.AppendLine($"  encoding: {Text(d.Encoding)}");
         yaml.AppendLine($"  positive_threshold: {Number(d.PositiveThreshold)}");
         yaml.AppendLine($"  min_items_per_user: {d.MinItemsPerUser}");
         yaml.AppendLine($"  heldout_users: {(d.HeldoutUsers is int heldout ? heldout.ToString(CultureInfo.InvariantCulture) : "null")}");

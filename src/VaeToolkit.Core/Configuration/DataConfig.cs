@@ -37,6 +37,13 @@ public sealed record DataConfig
     /// <summary>The timestamp column of a <c>file</c> data set (integer seconds or a date), or null; <c>target_split: latest</c> needs it.</summary>
     public string? TimestampColumn { get; init; }
 
+    /// <summary>
+    /// The text encoding of the interactions and item names files (<see cref="TextEncodings.Find"/>): <c>utf-8</c>,
+    /// <c>latin-1</c>, ...; null is the data set's own (Latin-1 for ml-1m, ml-100k and netflix, else UTF-8).
+    /// Ids that are not valid text in it are errors.
+    /// </summary>
+    public string? Encoding { get; init; }
+
     /// <summary>Optional file of item names (<c>id,name,...</c> with a header, like MovieLens movies.csv).</summary>
     public string? ItemNames { get; init; }
 

@@ -71,7 +71,7 @@ internal sealed class YamlSection
     {
         if (!TryScalar(name, out var node, out string? text)) return fallback;
         if (text is null) return null;
-        if (!long.TryParse(text.Replace("_", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value))
+        if (!TryInteger(text, out long value))
             throw Error(ConfigErrorCodes.WrongType, node, $"'{_prefix}{name}' must be an integer, not '{text}'");
         if (value < min || value > max)
             throw Error(ConfigErrorCodes.OutOfRange, node, $"'{_prefix}{name}' must be {RangeText(min, max)}, not {text}");
@@ -103,7 +103,7 @@ internal sealed class YamlSection
         };
     }
 
-    public IReadOnlyList<int> IntList(string name, IReadOnlyList<int> fallback, int min = 1)
+    public IReadOnlyList<int> IntList(string name, IReadOnlyList<int> fallback, int min = 1, int max = int.MaxValue, int maxCount = int.MaxValue)
     {
         _known.Add(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
@@ -112,14 +112,16 @@ internal sealed class YamlSection
         var values = new List<int>();
         foreach (var item in sequence.Children)
         {
-            if (item is not YamlScalarNode scalar || !int.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            if (item is not YamlScalarNode { Value: { } text } || !TryInteger(text, out long value))
                 throw Error(ConfigErrorCodes.WrongType, item, $"'{_prefix}{name}' must be a list of integers such as [600, 200]");
-            if (value < min)
-                throw Error(ConfigErrorCodes.OutOfRange, item, $"every entry of '{_prefix}{name}' must be at least {min}, not {value}");
-            values.Add(value);
+            if (value < min || value > max)
+                throw Error(ConfigErrorCodes.OutOfRange, item, $"every entry of '{_prefix}{name}' must be {RangeText(min, max)}, not {text}");
+            values.Add((int)value);
         }
         if (values.Count == 0)
             throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must not be empty");
+        if (values.Count > maxCount)
+            throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must have at most {maxCount} entries, not {values.Count}");
         return values;
     }
 
@@ -163,6 +165,17 @@ internal sealed class YamlSection
         if (node is not YamlScalarNode scalar)
             throw Error(ConfigErrorCodes.WrongType, node, $"'{_prefix}{name}' must be a single value");
         text = scalar.Value;
+        return true;
+    }
+
+    /// <summary>Parses an integer (<c>_</c> separators allowed); digits too many for a long saturate, so that they are out of range rather than of the wrong type.</summary>
+    private static bool TryInteger(string text, out long value)
+    {
+        string digits = text.Replace("_", "").Trim();
+        if (long.TryParse(digits, NumberStyles.Integer, CultureInfo.InvariantCulture, out value)) return true;
+        string unsigned = digits.TrimStart('-', '+');
+        if (unsigned.Length == 0 || digits.Length - unsigned.Length > 1 || !unsigned.All(char.IsAsciiDigit)) return false;
+        value = digits[0] == '-' ? long.MinValue : long.MaxValue;
         return true;
     }
 

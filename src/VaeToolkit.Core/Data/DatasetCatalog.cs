@@ -42,24 +42,26 @@ internal static class DatasetCatalog
         string movies = Path.Combine(Path.GetDirectoryName(ratings)!, MovieLensSource.MoviesFileName(set));
 
         // ml-1m and ml-100k are older: no header, Latin-1 titles, and fields that are never quoted.
+        bool older = set is KnownDatasets.MovieLens1M or KnownDatasets.MovieLens100K;
+        Encoding encoding = EncodingOf(data, older ? Encoding.Latin1 : Encoding.UTF8);
         InteractionFormat format = set switch
         {
-            KnownDatasets.MovieLens1M => Columns("::", "0", "1", "2", "3") with { Quoted = false, Encoding = Encoding.Latin1 },
-            KnownDatasets.MovieLens100K => Columns("\t", "0", "1", "2", "3") with { Quoted = false, Encoding = Encoding.Latin1 },
+            KnownDatasets.MovieLens1M => Columns("::", "0", "1", "2", "3") with { Quoted = false },
+            KnownDatasets.MovieLens100K => Columns("\t", "0", "1", "2", "3") with { Quoted = false },
             _ => new InteractionFormat
             {
                 Delimiter = ",", Header = true, UserColumn = "userId", ItemColumn = "movieId", RatingColumn = "rating", TimestampColumn = "timestamp",
             },
         };
-        format = format with { PositiveAbove = data.PositiveThreshold, FilterText = ThresholdText(data.PositiveThreshold) };
+        format = format with { PositiveAbove = data.PositiveThreshold, FilterText = ThresholdText(data.PositiveThreshold), Encoding = encoding };
 
-        ItemNamesFile? names = data.ItemNames is { } itemNames ? ItemNamesFile.Csv(itemNames)
+        ItemNamesFile? names = data.ItemNames is { } itemNames ? ItemNamesFile.Csv(itemNames, encoding: encoding)
             : !File.Exists(movies) ? null
             : set switch
             {
-                KnownDatasets.MovieLens1M => new ItemNamesFile(movies, "::", Header: false, Quoted: false, Encoding.Latin1),
-                KnownDatasets.MovieLens100K => new ItemNamesFile(movies, "|", Header: false, Quoted: false, Encoding.Latin1),
-                _ => ItemNamesFile.Csv(movies),
+                KnownDatasets.MovieLens1M => new ItemNamesFile(movies, "::", Header: false, Quoted: false, encoding),
+                KnownDatasets.MovieLens100K => new ItemNamesFile(movies, "|", Header: false, Quoted: false, encoding),
+                _ => ItemNamesFile.Csv(movies, encoding: encoding),
             };
         return Lines([ratings], format, names);
     }
@@ -81,16 +83,18 @@ internal static class DatasetCatalog
             .SelectMany(f => new[] { Path.Combine(f, "movie_titles.txt"), Path.Combine(f, "movie_titles.csv") })
             .FirstOrDefault(File.Exists);
         double? threshold = data.PositiveThreshold;
+        Encoding encoding = EncodingOf(data, Encoding.Latin1);
         return new DatasetSource
         {
             Files = files,
-            ReadSegments = (withTimes, token) => LineFileReader.Read(files, header: false, (_, _, _) => new NetflixLineParser(threshold, withTimes), withTimes, token),
-            Encoding = Encoding.Latin1,
+            ReadSegments = (withTimes, token) => LineFileReader.Read(files, header: false, (_, _, _) => new NetflixLineParser(threshold, withTimes, encoding), withTimes, token),
+            Encoding = encoding,
             HasTimes = true,
             FilterText = ThresholdText(threshold),
-            Settings = string.Create(CultureInfo.InvariantCulture, $"format=netflix\npositive_above={threshold?.ToString("R", CultureInfo.InvariantCulture) ?? "(all)"}\n"),
-            Names = data.ItemNames is { } itemNames ? ItemNamesFile.Csv(itemNames)
-                : titles is null ? null : new ItemNamesFile(titles, ",", Header: false, Quoted: false, Encoding.Latin1, NameColumn: 2, NameToEndOfLine: true),
+            Settings = string.Create(CultureInfo.InvariantCulture,
+                $"format=netflix\npositive_above={threshold?.ToString("R", CultureInfo.InvariantCulture) ?? "(all)"}\nencoding={encoding.WebName}\n"),
+            Names = data.ItemNames is { } itemNames ? ItemNamesFile.Csv(itemNames, encoding: encoding)
+                : titles is null ? null : new ItemNamesFile(titles, ",", Header: false, Quoted: false, encoding, NameColumn: 2, NameToEndOfLine: true),
         };
     }
 
@@ -108,8 +112,9 @@ internal static class DatasetCatalog
             PositiveAbove = data.MinPlays - 1,
             FilterText = $"at least data.min_plays = {data.MinPlays} plays",
             Quoted = false,
+            Encoding = EncodingOf(data, Encoding.UTF8),
         };
-        return Lines(files, format, data.ItemNames is { } names ? ItemNamesFile.Csv(names) : null);
+        return Lines(files, format, data.ItemNames is { } names ? ItemNamesFile.Csv(names, encoding: format.Encoding) : null);
     }
 
     private static DatasetSource Pinterest(DataConfig data, MovieLensSource movieLens)
@@ -121,8 +126,8 @@ internal static class DatasetCatalog
             return File.Exists(train) && File.Exists(test) ? [train, test] : null;
         });
         // Boards are users and pins are items; every row is a positive.
-        InteractionFormat format = Columns("\t", "0", "1", null, "3") with { Quoted = false };
-        return Lines(files, format, data.ItemNames is { } names ? ItemNamesFile.Csv(names) : null);
+        InteractionFormat format = Columns("\t", "0", "1", null, "3") with { Quoted = false, Encoding = EncodingOf(data, Encoding.UTF8) };
+        return Lines(files, format, data.ItemNames is { } names ? ItemNamesFile.Csv(names, encoding: format.Encoding) : null);
     }
 
     private static DatasetSource DelimitedOrParquetFile(DataConfig data, string? configFile)
@@ -135,8 +140,9 @@ internal static class DatasetCatalog
         {
             Delimiter = data.Delimiter, Header = data.Header, UserColumn = data.UserColumn, ItemColumn = data.ItemColumn,
             RatingColumn = data.RatingColumn, TimestampColumn = data.TimestampColumn, PositiveAbove = threshold, FilterText = ThresholdText(threshold),
+            Encoding = EncodingOf(data, Encoding.UTF8),
         };
-        ItemNamesFile? names = data.ItemNames is { } itemNames ? ItemNamesFile.Csv(itemNames, data.Delimiter[0]) : null;
+        ItemNamesFile? names = data.ItemNames is { } itemNames ? ItemNamesFile.Csv(itemNames, data.Delimiter[0], format.Encoding) : null;
         if (!path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)) return Lines([path], format, names);
         return new DatasetSource
         {
@@ -166,6 +172,12 @@ internal static class DatasetCatalog
         Settings = "format=delimited\n" + format.Describe(),
         Names = names,
     };
+
+    /// <summary>The encoding <c>data.encoding</c> names, else the data set's own.</summary>
+    private static Encoding EncodingOf(DataConfig data, Encoding own) =>
+        data.Encoding is { } name
+            ? TextEncodings.Find(name) ?? throw new ConfigException(ConfigErrorCodes.OutOfRange, $"'data.encoding' must be {TextEncodings.Expected}, not '{name}'")
+            : own;
 
     private static string ThresholdText(double? threshold) =>
         $"a rating above data.positive_threshold = {threshold?.ToString(CultureInfo.InvariantCulture) ?? "null"}";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using VaeToolkit.Configuration;
 
 namespace VaeToolkit.Data;
@@ -31,6 +32,8 @@ internal sealed class DelimitedLineParser : LineParser
         (_hasThreshold, _threshold) = (format.PositiveAbove.HasValue, format.PositiveAbove.GetValueOrDefault());
     }
 
+    public override Encoding Encoding => _format.Encoding;
+
     /// <summary>A parser for a file without a header: the columns are 0-based indices.</summary>
     public static DelimitedLineParser FromIndices(InteractionFormat format, bool readTimes)
     {
@@ -50,6 +53,8 @@ internal sealed class DelimitedLineParser : LineParser
     public static DelimitedLineParser FromHeader(InteractionFormat format, ReadOnlySpan<byte> header, string file, long lineNumber, bool readTimes)
     {
         var fields = new DelimitedLine(format.Delimiter, format.Quoted);
+        if (!TextEncodings.IsValid(format.Encoding, header))
+            throw new DataFormatException(file, lineNumber, $"the header is not valid {TextEncodings.NameOf(format.Encoding)}; set data.encoding to the file's encoding (such as latin-1)");
         if (!fields.Split(format.Encoding.GetString(Utf8Numbers.Trim(header))))
             throw new DataFormatException(file, lineNumber, "a quoted field is not closed");
         var names = new string[fields.Count];
@@ -105,6 +110,9 @@ internal sealed class DelimitedLineParser : LineParser
 
     private void ReadQuoted(ReadOnlySpan<byte> line, SegmentRows rows)
     {
+        // Decoding would turn malformed bytes into U+FFFD, and distinct ids into one.
+        if (!TextEncodings.IsValid(_format.Encoding, line))
+            throw new LineFormatException($"the line is not valid {TextEncodings.NameOf(_format.Encoding)}; set data.encoding to the file's encoding (such as latin-1)");
         var fields = new DelimitedLine(_format.Delimiter);
         if (!fields.Split(_format.Encoding.GetString(line))) throw new LineFormatException("a quoted field is not closed");
         if (fields.Count < _fieldCount) throw Missing(fields.Count);

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Text;
+using VaeToolkit.Configuration;
 
 namespace VaeToolkit.Data;
 
@@ -7,9 +9,11 @@ namespace VaeToolkit.Data;
 /// written as a plain decimal number (digits only, no leading zero, at most 9 digits) is its own key, so
 /// MovieLens, Netflix and Pinterest ids need no lookup at all; any other id is <c>~i</c>, where <c>i</c> is
 /// its place in <see cref="Texts"/>, this segment's distinct non-numeric ids in order of appearance.
-/// <see cref="InteractionTable"/> later numbers the keys of all segments.
+/// <see cref="InteractionTable"/> later numbers the keys of all segments. A new non-numeric id must be valid
+/// text in the file's encoding (checked once per distinct id): decoding malformed ids would merge them.
 /// </summary>
-internal sealed class IdKeys
+/// <param name="what">How errors name the ids: <c>user id</c>, <c>item id</c>.</param>
+internal sealed class IdKeys(string what, Encoding encoding)
 {
     private readonly Dictionary<byte[], int> _index = new(ByteStringComparer.Instance);
     private byte[] _last = [];
@@ -58,6 +62,7 @@ internal sealed class IdKeys
         var lookup = _index.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (!lookup.TryGetValue(id, out int index))
         {
+            if (!TextEncodings.IsValid(encoding, id)) throw NotText(id);
             index = Texts.Count;
             byte[] text = id.ToArray();
             _index.Add(text, index);
@@ -67,4 +72,7 @@ internal sealed class IdKeys
         _lastKey = ~index;
         return _lastKey;
     }
+
+    private LineFormatException NotText(ReadOnlySpan<byte> id) =>
+        new($"the {what} '{TextEncodings.Escape(id)}' is not valid {TextEncodings.NameOf(encoding)}; set data.encoding to the file's encoding (such as latin-1)");
 }

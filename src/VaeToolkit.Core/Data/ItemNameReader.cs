@@ -1,3 +1,6 @@
+using System.Text;
+using VaeToolkit.Configuration;
+
 namespace VaeToolkit.Data;
 
 /// <summary>Reads item display names from an <see cref="ItemNamesFile"/>, in its encoding (Latin-1 for the older MovieLens sets).</summary>
@@ -6,6 +9,21 @@ internal static class ItemNameReader
     /// <summary>The name of each of <paramref name="itemIds"/>; an item the file does not name keeps its id.</summary>
     public static string[] Read(ItemNamesFile file, IReadOnlyList<string> itemIds)
     {
+        try
+        {
+            return ReadNames(file, itemIds);
+        }
+        catch (DecoderFallbackException)
+        {
+            // The reader decodes blocks ahead of the line it returns, so the line is found again from the bytes.
+            long line = TextEncodings.FirstInvalidLine(file.Encoding, File.ReadAllBytes(file.Path)) + 1;
+            throw new DataFormatException(file.Path, line,
+                $"the line is not valid {TextEncodings.NameOf(file.Encoding)}; set data.encoding to the file's encoding (such as latin-1)");
+        }
+    }
+
+    private static string[] ReadNames(ItemNamesFile file, IReadOnlyList<string> itemIds)
+    {
         string path = file.Path;
         if (!File.Exists(path)) throw new FileNotFoundException($"item names file not found: {path}", path);
         var indexOf = new Dictionary<string, int>(itemIds.Count, StringComparer.Ordinal);
@@ -13,7 +31,7 @@ internal static class ItemNameReader
         var lookup = indexOf.GetAlternateLookup<ReadOnlySpan<char>>();
         var names = new string?[itemIds.Count];
         var fields = new DelimitedLine(file.Delimiter, file.Quoted);
-        using var reader = new StreamReader(path, file.Encoding, detectEncodingFromByteOrderMarks: true);
+        using var reader = new StreamReader(path, TextEncodings.Strict(file.Encoding), detectEncodingFromByteOrderMarks: true);
         long lineNumber = 0;
         bool headerSeen = !file.Header;
         while (reader.ReadLine() is { } line)

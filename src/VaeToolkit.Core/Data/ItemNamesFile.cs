@@ -10,7 +10,8 @@ namespace VaeToolkit.Data;
 internal sealed record ItemNamesFile(string Path, string Delimiter, bool Header, bool Quoted, Encoding Encoding, int NameColumn = 1, bool NameToEndOfLine = false)
 {
     /// <summary>MovieLens <c>movies.csv</c> and files like it: a header, then <c>id,name,...</c> with quoted fields.</summary>
-    public static ItemNamesFile Csv(string path, char delimiter = ',') => new(path, delimiter.ToString(), Header: true, Quoted: true, Encoding.UTF8);
+    public static ItemNamesFile Csv(string path, char delimiter = ',', Encoding? encoding = null) =>
+        new(path, delimiter.ToString(), Header: true, Quoted: true, encoding ?? Encoding.UTF8);
 
     public string Describe() =>
         $"{Path}|{string.Join(",", Delimiter.Select(c => (int)c))}|{Header}|{Quoted}|{Encoding.WebName}|{NameColumn}|{NameToEndOfLine}";

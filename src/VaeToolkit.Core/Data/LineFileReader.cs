@@ -60,7 +60,7 @@ internal static class LineFileReader
             {
                 var (file, parser, from, to) = plan[i];
                 using SafeFileHandle handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
-                segments[i] = new SegmentRows((int)Math.Min((to - from) / 32, 1 << 24), withTimes);
+                segments[i] = new SegmentRows((int)Math.Min((to - from) / 32, 1 << 24), withTimes, parser.Encoding);
                 ReadSegment(handle, from, to, parser, segments[i], cancellationToken);
             });
         }

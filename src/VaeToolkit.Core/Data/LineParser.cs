@@ -1,8 +1,13 @@
+using System.Text;
+
 namespace VaeToolkit.Data;
 
 /// <summary>Reads the lines of one kind of interactions file into <see cref="SegmentRows"/>. One instance serves every worker, so it holds no per-segment state.</summary>
 internal abstract class LineParser
 {
+    /// <summary>The encoding of the file, which its non-numeric ids must be valid in.</summary>
+    public abstract Encoding Encoding { get; }
+
     /// <summary>Whether a segment of the file may start at this line. Netflix files must be cut at <c>movieId:</c> lines.</summary>
     public virtual bool StartsSegment(ReadOnlySpan<byte> line) => true;
 

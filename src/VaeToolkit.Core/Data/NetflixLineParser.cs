@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace VaeToolkit.Data;
 
@@ -6,8 +7,10 @@ namespace VaeToolkit.Data;
 /// Reads Netflix Prize files (<c>training_set/mv_*.txt</c>, <c>combined_data_*.txt</c>): a <c>movieId:</c>
 /// line, then <c>customerId,rating,date</c> lines for that movie, and so on.
 /// </summary>
-internal sealed class NetflixLineParser(double? positiveAbove, bool readTimes) : LineParser
+internal sealed class NetflixLineParser(double? positiveAbove, bool readTimes, Encoding encoding) : LineParser
 {
+    public override Encoding Encoding => encoding;
+
     public override bool StartsSegment(ReadOnlySpan<byte> line) => IsMovieLine(Utf8Numbers.Trim(line));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -41,5 +44,5 @@ internal sealed class NetflixLineParser(double? positiveAbove, bool readTimes) :
     private static bool IsMovieLine(ReadOnlySpan<byte> line) =>
         line.Length >= 2 && line[^1] == ':' && !line[..^1].ContainsAnyExceptInRange((byte)'0', (byte)'9');
 
-    private static string Text(ReadOnlySpan<byte> bytes) => System.Text.Encoding.Latin1.GetString(bytes);
+    private string Text(ReadOnlySpan<byte> bytes) => encoding.GetString(bytes);
 }

@@ -14,8 +14,19 @@ namespace VaeToolkit.Data;
 /// </summary>
 internal static class ParquetInteractionReader
 {
-    public static List<SegmentRows> Read(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken) =>
-        ReadAsync(path, format, withTimes, cancellationToken).GetAwaiter().GetResult();
+    public static List<SegmentRows> Read(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ReadAsync(path, format, withTimes, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not (DataFormatException or FileNotFoundException or OperationCanceledException or OutOfMemoryException))
+        {
+            // Parquet.Net reports a corrupt page or footer with whatever its decoders throw (index, argument, Thrift,
+            // Snappy, null reference errors): all of them mean the file cannot be read.
+            throw new DataFormatException(path, 0, $"not a readable Parquet file: {e.Message}");
+        }
+    }
 
     private static async Task<List<SegmentRows>> ReadAsync(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken)
     {
@@ -54,7 +65,7 @@ internal static class ParquetInteractionReader
                 Values? ratings = rating is null ? null : await ReadAsync(path, rowGroup, rating, count, cancellationToken).ConfigureAwait(false);
                 Values? times = time is null ? null : await ReadAsync(path, rowGroup, time, count, cancellationToken).ConfigureAwait(false);
 
-                var rows = new SegmentRows(count, withTimes) { RowsRead = count };
+                var rows = new SegmentRows(count, withTimes, Encoding.UTF8) { RowsRead = count };
                 for (int i = 0; i < count; i++)
                 {
                     long row = firstRow + i;

@@ -1,14 +1,17 @@
+using System.Text;
+
 namespace VaeToolkit.Data;
 
 /// <summary>
 /// The positive rows one worker read from one segment of a source, as <see cref="IdKeys"/> keys, in file
 /// order. A segment stops at its first malformed line and records it in <see cref="Error"/>.
 /// </summary>
-internal sealed class SegmentRows(int capacity, bool withTimes)
+/// <param name="encoding">The file's encoding, which non-numeric ids must be valid in.</param>
+internal sealed class SegmentRows(int capacity, bool withTimes, Encoding encoding)
 {
-    public IdKeys UserKeys { get; } = new();
+    public IdKeys UserKeys { get; } = new("user id", encoding);
 
-    public IdKeys ItemKeys { get; } = new();
+    public IdKeys ItemKeys { get; } = new("item id", encoding);
 
     public List<int> Users { get; } = new(capacity);
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 
 namespace VaeToolkit.PowerShell;
@@ -53,7 +54,7 @@ public sealed class GetVaeRecommendationCommand : PSCmdlet, IDisposable
 
     /// <summary>Recommendations per user.</summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
+    [ValidateRange(1, SettingRanges.MaxTop)]
     public int Top { get; set; } = 20;
 
     /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>

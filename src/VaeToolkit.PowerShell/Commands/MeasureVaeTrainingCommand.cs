@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VaeToolkit.Configuration;
 using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.PowerShell;
@@ -13,7 +14,7 @@ public sealed class MeasureVaeTrainingCommand : TrainingCommandBase
 {
     /// <summary>Epochs to time, warm-up included; overrides training.epochs.</summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
+    [ValidateRange(1, SettingRanges.MaxEpochs)]
     public int? Epochs { get; set; }
 
     protected override void EndProcessing()

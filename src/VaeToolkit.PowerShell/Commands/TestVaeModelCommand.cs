@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 
@@ -37,7 +38,7 @@ public sealed class TestVaeModelCommand : PSCmdlet
 
     /// <summary>Users scored per ONNX Runtime call.</summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
+    [ValidateRange(1, SettingRanges.MaxBatchSize)]
     public int BatchSize { get; set; } = 1000;
 
     protected override void ProcessRecord()

@@ -38,7 +38,7 @@ public sealed class DataConfigKeysTests
     [Theory]
     [InlineData("data: { target_split: newest }", "'data.target_split' must be one of random, latest, not 'newest'")]
     [InlineData("data: { artist_key: id }", "'data.artist_key' must be one of mbid, name, not 'id'")]
-    [InlineData("data: { min_plays: 0 }", "'data.min_plays' must be at least 1, not 0")]
+    [InlineData("data: { min_plays: 0 }", "'data.min_plays' must be between 1 and 1000000000, not 0")]
     [InlineData("data: { dataset: movielens }", "'data.dataset' must be one of synthetic, ml-latest-small, ml-20m, ml-20m_alt, ml-1m, ml-100k, netflix, lastfm, pinterest, file")]
     [InlineData("data: { dataset: file, path: x.csv, target_split: latest }", "'data.target_split: latest' needs 'data.timestamp_column' when 'data.dataset' is file")]
     public void BadValues_AreConfigErrors(string yaml, string message)
