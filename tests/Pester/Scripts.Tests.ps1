@@ -13,8 +13,11 @@ BeforeAll {
 
 Describe 'scripts/Update-VaeModel.ps1' {
     BeforeAll {
-        # A model good enough to be promoted, for the tests that promote without training.
+        # A model as good as the first test's first one, and a tiny one that is quick to evaluate for the
+        # tests of the switch, which let it through the quality checks (-MinimumLift -1).
         $script:good = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath (Join-Path $TestDrive 'good-run') -Set training.epochs=8
+        $script:tiny = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath (Join-Path $TestDrive 'tiny-run') -Set $TinyRun
+        $script:Any = @{ ModelPath = $tiny.RunPath; MinimumLift = -1 }
     }
 
     It 'promotes a model that beats popularity, refuses a worse one, and rolls back to the one before' {
@@ -55,7 +58,7 @@ Describe 'scripts/Update-VaeModel.ps1' {
 
     It 'serves a complete model to a reader throughout 20 promotions, and keeps -Keep versions' {
         $deploy = Join-Path $TestDrive 'reader/current'
-        $start = & $Update -ModelPath $good.RunPath -DeployPath $deploy
+        $start = & $Update @Any -DeployPath $deploy
         $state = [hashtable]::Synchronized(@{ Stop = $false })
         $reader = [powershell]::Create().AddScript({
                 param([string] $Deploy, [hashtable] $State)
@@ -76,7 +79,7 @@ Describe 'scripts/Update-VaeModel.ps1' {
             }).AddArgument($deploy).AddArgument($state)
         $reading = $reader.BeginInvoke()
         try {
-            $promotions = 1..20 | ForEach-Object { & $Update -ModelPath $good.RunPath -DeployPath $deploy -Keep 3 }
+            $promotions = 1..20 | ForEach-Object { & $Update @Any -DeployPath $deploy -Keep 3 }
         }
         finally {
             $state.Stop = $true
@@ -96,7 +99,7 @@ Describe 'scripts/Update-VaeModel.ps1' {
     It 'keeps serving what a crash between the steps left, and the next run cleans it up' {
         $deploy = Join-Path $TestDrive 'crash/current'
         $versions = "$deploy.versions"
-        $served = (& $Update -ModelPath $good.RunPath -DeployPath $deploy).Version
+        $served = (& $Update @Any -DeployPath $deploy).Version
 
         # As if killed: after the new version's copy began; after its link was made, before the switch;
         # in the middle of deleting an old version.
@@ -108,17 +111,17 @@ Describe 'scripts/Update-VaeModel.ps1' {
         [IO.Directory]::CreateSymbolicLink("$deploy.tmp-killed", "current.versions/$orphan") | Out-Null
 
         Get-Served $deploy | Should -Be $served
-        (Test-VaeModel -Path $deploy).NdcgAt100 | Should -Be $good.NdcgAt100
+        (Test-VaeModel -Path $deploy).NdcgAt100 | Should -Be $tiny.NdcgAt100
         { & $Update -Rollback -DeployPath $deploy } | Should -Throw '*no earlier one*'
         Get-Leftovers $deploy | Should -BeNullOrEmpty
         Get-Kept $deploy | Should -Be @($served)
 
         # Killed in the instant a switch leaves no link (Windows, or the move of an old-style deploy):
         # the next run finishes the switch, even when it promotes nothing.
-        $next = & $Update -ModelPath $good.RunPath -DeployPath $deploy
+        $next = & $Update @Any -DeployPath $deploy
         [IO.Directory]::CreateSymbolicLink("$deploy.tmp-killed", "current.versions/$served") | Out-Null
         [IO.File]::Delete($deploy)
-        $refused = & $Update -ModelPath $good.RunPath -DeployPath $deploy -MinimumLift 100 -WarningAction SilentlyContinue
+        $refused = & $Update -ModelPath $tiny.RunPath -DeployPath $deploy -MinimumLift 100 -WarningAction SilentlyContinue
         $refused.Promoted | Should -BeFalse
         Get-Served $deploy | Should -Be $served
         Get-Leftovers $deploy | Should -BeNullOrEmpty
@@ -128,9 +131,9 @@ Describe 'scripts/Update-VaeModel.ps1' {
 
     It 'serves a complete model whenever the promoting process is killed' {
         $deploy = Join-Path $TestDrive 'killed/current'
-        $null = & $Update -ModelPath $good.RunPath -DeployPath $deploy
+        $null = & $Update @Any -DeployPath $deploy
         $loop = Join-Path $TestDrive 'promote-forever.ps1'
-        Set-Content $loop "while (`$true) { & '$Update' -ModelPath '$($good.RunPath)' -DeployPath '$deploy' -ModulePath '$ModulePath' | Out-Null }"
+        Set-Content $loop "while (`$true) { & '$Update' -ModelPath '$($tiny.RunPath)' -MinimumLift -1 -DeployPath '$deploy' -ModulePath '$ModulePath' | Out-Null }"
         $executable = [Environment]::ProcessPath
         foreach ($round in 1..2) {
             $start = [Diagnostics.ProcessStartInfo]::new($executable)
@@ -149,8 +152,8 @@ Describe 'scripts/Update-VaeModel.ps1' {
                 $child.Kill($true)
                 $child.WaitForExit()
             }
-            (Test-VaeModel -Path $deploy).NdcgAt100 | Should -Be $good.NdcgAt100
-            $next = & $Update -ModelPath $good.RunPath -DeployPath $deploy
+            (Test-VaeModel -Path $deploy).NdcgAt100 | Should -Be $tiny.NdcgAt100
+            $next = & $Update @Any -DeployPath $deploy
             Get-Served $deploy | Should -Be $next.Version
             Get-Leftovers $deploy | Should -BeNullOrEmpty
         }
@@ -159,13 +162,13 @@ Describe 'scripts/Update-VaeModel.ps1' {
     It 'moves an old-style deploy (a folder and its .previous) into versions, losing nothing' {
         $deploy = Join-Path $TestDrive 'old-style/current'
         New-Item -ItemType Directory (Split-Path $deploy) | Out-Null
-        Copy-Item -Recurse $good.ModelPath $deploy
-        Copy-Item -Recurse $good.ModelPath "$deploy.previous"
-        Set-Content (Join-Path $deploy 'promotion.json') (@{ run_path = 'served'; ndcg_at_100 = $good.NdcgAt100; promoted_utc = '2026-01-02T03:04:05Z' } | ConvertTo-Json)
+        Copy-Item -Recurse $tiny.ModelPath $deploy
+        Copy-Item -Recurse $tiny.ModelPath "$deploy.previous"
+        Set-Content (Join-Path $deploy 'promotion.json') (@{ run_path = 'served'; ndcg_at_100 = $tiny.NdcgAt100; promoted_utc = '2026-01-02T03:04:05Z' } | ConvertTo-Json)
         Set-Content (Join-Path "$deploy.previous" 'promotion.json') (@{ run_path = 'before'; ndcg_at_100 = 0.01; promoted_utc = '2026-01-01T03:04:05Z' } | ConvertTo-Json)
 
-        $promoted = & $Update -ModelPath $good.RunPath -DeployPath $deploy
-        $promoted.ServedNdcgAt100 | Should -Be $good.NdcgAt100
+        $promoted = & $Update @Any -DeployPath $deploy
+        $promoted.ServedNdcgAt100 | Should -Be $tiny.NdcgAt100
         $kept = Get-Kept $deploy
         $kept.Count | Should -Be 3
         $kept[0] | Should -BeLike '20260101-030405-000-*'
