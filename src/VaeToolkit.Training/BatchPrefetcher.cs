@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using VaeToolkit.Data;
 using VaeToolkit.Training.Model;
 
@@ -17,6 +18,7 @@ internal sealed class BatchPrefetcher : IDisposable
     private readonly BlockingCollection<HostBatch[][]> _ready = new(BatchesAhead);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _producer;
+    private ExceptionDispatchInfo? _failure; // set before CompleteAdding, read after Take sees completion
 
     /// <param name="epochOrders">Each epoch's order of the rows, taken lazily: the batches of one epoch
     /// after another, without a pause between epochs.</param>
@@ -30,9 +32,14 @@ internal sealed class BatchPrefetcher : IDisposable
                     for (int start = 0; start < order.Length; start += batchSize)
                         _ready.Add(Shards(matrix, order.AsSpan(start, Math.Min(batchSize, order.Length - start)), replicas, maxUsersPerPass, pin), _stop.Token);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 // Disposed before the last epoch ended.
+            }
+            catch (Exception e)
+            {
+                // Kept for Next(), which would otherwise only see the collection completed early.
+                _failure = ExceptionDispatchInfo.Capture(e);
             }
             finally
             {
@@ -62,8 +69,16 @@ internal sealed class BatchPrefetcher : IDisposable
         return shards;
     }
 
-    /// <summary>The next batch: for each replica, its passes.</summary>
-    public HostBatch[][] Next() => _ready.Take();
+    /// <summary>
+    /// The next batch: for each replica, its passes. When building a batch failed, the batches built
+    /// before it arrive first, then this rethrows the builder's own exception (type and stack kept).
+    /// </summary>
+    public HostBatch[][] Next()
+    {
+        if (_ready.TryTake(out HostBatch[][]? batch, Timeout.Infinite)) return batch;
+        _failure?.Throw();
+        throw new InvalidOperationException("no batch is left: every batch of the epochs has been delivered");
+    }
 
     public void Dispose()
     {

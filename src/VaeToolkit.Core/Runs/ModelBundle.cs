@@ -95,12 +95,15 @@ public sealed class ModelBundle
     /// <summary>
     /// The model directory that <paramref name="path"/> names: itself when it holds a model card,
     /// else its <see cref="RunFiles.ModelFolder"/> when it has one (a run directory), else itself.
+    /// A link (the serving <c>current</c> of scripts/Update-VaeModel.ps1) is resolved to the folder it
+    /// names, once: every file of one opening then comes from that version even if the link is switched.
     /// </summary>
     public static string ResolveDirectory(string path)
     {
         string directory = Path.GetFullPath(path);
         if (!System.IO.Directory.Exists(directory))
             throw new ModelBundleException(directory, $"model directory '{directory}' does not exist", ModelFiles.Required);
+        if (new DirectoryInfo(directory).ResolveLinkTarget(returnFinalTarget: true) is { } target) directory = target.FullName;
         string model = Path.Combine(directory, RunFiles.ModelFolder);
         return !File.Exists(Path.Combine(directory, ModelFiles.Card)) && System.IO.Directory.Exists(model) ? model : directory;
     }

@@ -9,6 +9,8 @@ namespace VaeToolkit.Inference;
 /// <summary>
 /// Recommendations in original ids from a model directory: for its known users, for an ad-hoc
 /// history, or for every user of an interactions file. A user's own items are never recommended.
+/// Thread-safe: one instance may serve many requests at once (it only reads its bundle, and
+/// <see cref="OnnxRecommender"/> keeps no buffers between calls).
 /// </summary>
 public sealed class RecommendationService : IDisposable
 {
