@@ -6,7 +6,7 @@
 .DESCRIPTION
     Trains -Config once without interruption (the reference), then again into another folder: each
     attempt starts `vaetoolkit train --resume` (the first without --resume) and kills it after a random
-    delay drawn with -Seed, -Kills times, followed by the fixed kills of the fail points (inside a
+    delay drawn with -Seed, until -Kills kills have landed, followed by the fixed kills of the fail points (inside a
     checkpoint write, before a checkpoint's rename, at export, inside export, inside the model folder's swap,
     at evaluation, inside the
     final manifest write). A last resumption finishes the run. It then compares the best epoch, every
@@ -21,11 +21,11 @@
 [CmdletBinding()]
 param(
     [string] $Config = (Join-Path $PSScriptRoot '../configs/quickstart.yaml'),
-    [string[]] $Set = @('training.epochs=12', 'training.checkpoint_step=1', 'training.threads=1'),
+    [string[]] $Set = @('training.epochs=40', 'training.checkpoint_step=1', 'training.threads=1'),
     [int] $Kills = 20,
     [int] $Seed = 1,
     [double] $MinDelaySeconds = 0.3,
-    [double] $MaxDelaySeconds = 6,
+    [double] $MaxDelaySeconds = 5,
     [string] $WorkPath = (Join-Path ([IO.Path]::GetTempPath()) "vaetoolkit-kill-drill-$([guid]::NewGuid().ToString('N').Substring(0, 8))"),
     [string] $Cli = (Join-Path $PSScriptRoot '../src/VaeToolkit.Cli/bin/Release/net10.0/vaetoolkit.dll')
 )
@@ -55,7 +55,7 @@ function Get-Stage([string] $log) {
     $last = ($log -split "`n" | Where-Object { $_.Trim() } | Select-Object -Last 1)
     switch -Regex ($last) {
         '^epoch\s+(\d+)' { "after epoch $($Matches[1])"; break }
-        '^Training' { 'training epoch 1'; break }
+        '^Training' { "a session's first epoch"; break }
         '^Exporting' { 'export'; break }
         '^Evaluating' { 'evaluation'; break }
         'VAETOOLKIT_FAILPOINT' { $last -replace '.*at ', 'fail point '; break }
@@ -75,7 +75,9 @@ $run = Join-Path $WorkPath 'killed'
 $random = [Random]::new($Seed)
 $killed = 0; $resumes = 0; $finishedEarly = 0
 $stages = [Collections.Generic.List[string]]::new()
-for ($i = 0; $i -lt $Kills; $i++) {
+# Attempts go on until -Kills kills have landed: one that ends before its kill moment (the run, or a
+# resumption of the finished run, was quicker) is counted as finished early.
+for ($i = 0; $killed -lt $Kills -and $i -lt 4 * $Kills; $i++) {
     $delay = $MinDelaySeconds + $random.NextDouble() * ($MaxDelaySeconds - $MinDelaySeconds)
     $training = Start-Training $run ($i -gt 0)
     if ($i -gt 0) { $resumes++ }
