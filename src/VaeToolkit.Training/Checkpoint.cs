@@ -9,7 +9,7 @@ namespace VaeToolkit.Training;
 /// <summary>
 /// A resumable training state in one file: the progress counters and what the run must share with a
 /// resumption (settings, data hash, item count) as a JSON header, then the model weights and the
-/// optimizer state. The header reads on its own (<see cref="ReadState"/>), so a resumption is checked
+/// optimizer state, then a SHA-256 of it all, checked before anything is loaded. The header reads on its own (<see cref="ReadState"/>), so a resumption is checked
 /// before anything is loaded. Random numbers need no saved state: every epoch reseeds its generator from
 /// the config seed and the epoch number, so the epoch counter fixes the stream. Written atomically.
 /// </summary>
@@ -21,8 +21,9 @@ public sealed record Checkpoint(
     string ConfigHash,
     IReadOnlyList<EpochRecord> History)
 {
-    private const string Magic = "VAECKPT1";
-    private const string BestMagic = "VAEBEST1";
+    private const string Magic = "VAECKPT2";       // with a SHA-256 trailer (ChecksummedFile)
+    private const string UncheckedMagic = "VAECKPT1"; // written before the trailer; still resumable
+    private const string BestMagic = "VAEBEST2";
 
     /// <summary>The fp16 loss scaler's state, so that a resumed run scales as the first would have; null otherwise.</summary>
     public LossScalerState? LossScaler { get; init; }
@@ -38,7 +39,7 @@ public sealed record Checkpoint(
 
     public void Save(string path, MultVae model, OptimizerHelper optimizer)
     {
-        AtomicFile.Write(path, stream =>
+        ChecksummedFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
@@ -48,20 +49,23 @@ public sealed record Checkpoint(
         });
     }
 
-    /// <summary>Reads the header only: the counters and what a resumption is checked against.</summary>
+    /// <summary>Reads the header (the counters and what a resumption is checked against) and checks the checksum, loading nothing.</summary>
     public static Checkpoint ReadState(string path)
     {
         using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
-        return ReadHeader(path, reader);
+        var state = ReadHeader(path, reader, out bool checksummed);
+        if (checksummed) ChecksummedFile.Verify(path);
+        return state;
     }
 
-    /// <summary>Reads the state and loads the weights and optimizer state into the given objects.</summary>
+    /// <summary>Checks the file's checksum, reads the state and loads the weights and optimizer state into the given objects.</summary>
     public static Checkpoint Load(string path, MultVae model, OptimizerHelper optimizer)
     {
         using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
-        var state = ReadHeader(path, reader);
+        var state = ReadHeader(path, reader, out bool checksummed);
+        if (checksummed) ChecksummedFile.Verify(path);
         try
         {
             model.load(reader);
@@ -76,7 +80,7 @@ public sealed record Checkpoint(
 
     /// <summary>Saves the best epoch's weights atomically, with a header naming that epoch.</summary>
     public static void SaveWeights(string path, MultVae model, int epoch) =>
-        AtomicFile.Write(path, stream =>
+        ChecksummedFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(BestMagic);
@@ -88,6 +92,7 @@ public sealed record Checkpoint(
     public static void LoadWeights(string path, MultVae model, int epoch)
     {
         using var stream = OpenExisting(path);
+        ChecksummedFile.Verify(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
         {
@@ -107,12 +112,14 @@ public sealed record Checkpoint(
     private static FileStream OpenExisting(string path) =>
         File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"no checkpoint to resume from: {path}", path);
 
-    private static Checkpoint ReadHeader(string path, BinaryReader reader)
+    private static Checkpoint ReadHeader(string path, BinaryReader reader, out bool checksummed)
     {
         try
         {
-            if (reader.BaseStream.Length < Magic.Length + 1 || reader.ReadString() != Magic)
+            string magic = reader.BaseStream.Length < Magic.Length + 1 ? "" : reader.ReadString();
+            if (magic is not (Magic or UncheckedMagic))
                 throw new InvalidDataException($"{path} is not a VaeToolkit checkpoint");
+            checksummed = magic == Magic;
             return JsonSerializer.Deserialize<Checkpoint>(reader.ReadString())
                 ?? throw new InvalidDataException($"{path}: empty checkpoint state");
         }

@@ -205,6 +205,33 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Equal(40, new FileInfo(checkpoint).Length);
     }
 
+    [Fact]
+    public void AFlippedByteInTheWeights_IsRefusedByTheChecksum_BeforeLoading()
+    {
+        string run = _scratch.Combine("run");
+        var result = Train(new TrainingRequest(Small(1), run));
+        string checkpoint = Path.Combine(run, RunFiles.CheckpointFolder, Trainer.LastCheckpointName);
+        FlipByteNearTheEnd(checkpoint); // in the optimizer state: TorchSharp would load it without a word
+        var before = Snapshot(run);
+
+        var error = Assert.Throws<InvalidDataException>(() => Train(new TrainingRequest(Small(2), run, Resume: true)));
+        Assert.Equal($"{checkpoint} is damaged: its bytes do not match the SHA-256 written with them (truncated, or changed on disk)", error.Message);
+        Assert.Equal(before, Snapshot(run));
+
+        string best = Path.Combine(run, RunFiles.CheckpointFolder, Trainer.BestWeightsName(result.BestEpoch));
+        FlipByteNearTheEnd(best);
+        int items = RunManifest.Load(Path.Combine(run, RunFiles.Manifest)).Data!.Items;
+        using var model = new VaeToolkit.Training.Model.MultVae(items, Small().Model);
+        Assert.Contains($"{best} is damaged", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadWeights(best, model, result.BestEpoch)).Message);
+    }
+
+    private static void FlipByteNearTheEnd(string file)
+    {
+        byte[] bytes = File.ReadAllBytes(file);
+        bytes[^100] ^= 0x40;
+        File.WriteAllBytes(file, bytes);
+    }
+
     /// <summary>Every file of a folder with its SHA-256 and time, to compare before and after.</summary>
     internal static Dictionary<string, string> Snapshot(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
