@@ -74,6 +74,28 @@ public sealed class KillDrillTests : IDisposable
         Assert.Equal(failPoints.Length + 1, actual.Sessions.Count);
     }
 
+    [Fact]
+    public void ThreeProcesses_IntoOneFolder_OneTrains_TheOthersAreRefusedWithItsOwner()
+    {
+        string config = _scratch.Combine("drill.yaml");
+        File.WriteAllText(config, Config);
+        string run = _scratch.Combine("contended");
+        var processes = Enumerable.Range(0, 3)
+            .Select(_ => Task.Run(() => Cli(null, "train", "--config", config, "--output", run)))
+            .ToArray();
+        var results = processes.Select(p => p.Result).ToList();
+
+        Assert.Single(results, r => r.ExitCode == 0);
+        foreach (var (exitCode, _, error) in results.Where(r => r.ExitCode != 0))
+        {
+            Assert.Equal(1, exitCode);
+            Assert.Matches($"'{System.Text.RegularExpressions.Regex.Escape(run)}' (is in use by another training \\(process \\d+ on |already holds files)", error);
+        }
+        var manifest = RunManifest.Load(Path.Combine(run, RunFiles.Manifest));
+        Assert.Equal((RunStatus.Completed, 4), (manifest.Status, manifest.History.Count));
+        Assert.Single(manifest.Sessions);
+    }
+
     private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
 
     /// <summary>Runs vaetoolkit (built beside the tests) in a process of its own, with a fail point armed.</summary>
