@@ -425,33 +425,7 @@ Describe 'Get-VaeRecommendation' {
             Join-Path $TestDrive 'relative.csv' | Should -Exist
         }
 
-        It 'gives each of four parallel runs started together a default folder of its own' {
-        $location = New-Item -ItemType Directory (Join-Path $TestDrive 'parallel-default')
-        $results = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
-            Import-Module $using:ModulePath
-            Set-Location $using:location
-            Invoke-VaeTraining -Config $using:QuickstartConfig -Set $using:TinyRun
-        }
-        $results | Should -HaveCount 4
-        @($results.RunPath | Sort-Object -Unique) | Should -HaveCount 4
-        foreach ($result in $results) { (Get-Manifest $result.RunPath).status | Should -Be 'completed' }
-    }
-
-    It 'refuses a second training into a folder another one holds, naming the owner' {
-        $held = Join-Path $TestDrive 'held'
-        $lock = [VaeToolkit.Training.Runs.RunLock]::Acquire($held)
-        try {
-            $err = { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $held -Set $TinyRun } | Should -Throw -PassThru
-            $err.FullyQualifiedErrorId | Should -Be 'RunInUse,VaeToolkit.PowerShell.InvokeVaeTrainingCommand'
-            $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
-            $err.Exception.Message | Should -Match "process $PID on "
-        }
-        finally {
-            $lock.Dispose()
-        }
-    }
-
-    It 'writes nothing with -WhatIf' {
+        It 'writes nothing with -WhatIf' {
             $output = Join-Path $TestDrive 'what-if.csv'
             $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $interactions -OutputPath $output -WhatIf
             $summary | Should -BeNullOrEmpty

@@ -35,7 +35,21 @@ public sealed class RunLock : IDisposable
         directory = Path.GetFullPath(directory);
         bool created = !System.IO.Directory.Exists(directory);
         System.IO.Directory.CreateDirectory(directory);
-        return TryAcquire(directory, created) ?? throw new RunInUseException(directory, ReadOwner(directory));
+        return TryAcquire(directory, created) ?? throw new RunInUseException(directory, LiveOwner(directory));
+    }
+
+    /// <summary>
+    /// The holder's record: it writes it a moment after taking the lock, and until then the file may be
+    /// missing or a dead process's, so a live owner is waited for briefly; null if none shows.
+    /// </summary>
+    private static RunOwner? LiveOwner(string directory)
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            if (ReadOwner(directory) is { } owner && owner.IsAlive()) return owner;
+            Thread.Sleep(50);
+        }
+        return null;
     }
 
     /// <summary>Takes the lock of an existing directory, or returns null when another holds it.</summary>

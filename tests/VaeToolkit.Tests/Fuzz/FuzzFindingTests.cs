@@ -58,7 +58,7 @@ public sealed class FuzzFindingTests : IDisposable
     public async Task CorruptParquetPages_AreADataFormatErrorNamingTheFile(string corruption)
     {
         string path = _scratch.Combine("likes.parquet");
-        await WriteParquet(path);
+        await FuzzTarget.WriteParquet(path);
         byte[] bytes = File.ReadAllBytes(path);
         bytes = corruption == "blank lines"
             ? Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(bytes).Replace("\n", "\n\n  \n", StringComparison.Ordinal))
@@ -69,17 +69,5 @@ public sealed class FuzzFindingTests : IDisposable
         var error = Assert.Throws<DataFormatException>(() => DataFixtures.Load(DataFixtures.SmallConfig(data)));
 
         Assert.StartsWith($"{path}: not a readable Parquet file: ", error.Message);
-    }
-
-    private static async Task WriteParquet(string path)
-    {
-        var schema = new ParquetSchema(new DataField<string>("user"), new DataField<long>("item"), new DataField<double>("stars"));
-        int[] users = [.. from u in Enumerable.Range(1, 8) from i in Enumerable.Range(0, 6) select u];
-        await using var stream = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream);
-        using var group = writer.CreateRowGroup();
-        await group.WriteAsync(schema.DataFields[0], users.Select(u => $"u{u}").ToArray());
-        await group.WriteAsync<long>(schema.DataFields[1], users.Select((u, k) => (long)(k % 6 + u % 2)).ToArray());
-        await group.WriteAsync<double>(schema.DataFields[2], users.Select((u, k) => 3.0 + k % 3).ToArray());
     }
 }

@@ -88,7 +88,8 @@ internal sealed record FuzzTarget(string Name, string FileName, byte[] Seed, Act
         return File.ReadAllBytes(path);
     }
 
-    private static async Task WriteParquet(string path)
+    /// <summary>A small valid Parquet interactions file (user, item, stars), the seed of the Parquet mutations.</summary>
+    internal static async Task WriteParquet(string path)
     {
         var schema = new ParquetSchema(new DataField<string>("user"), new DataField<long>("item"), new DataField<double>("stars"));
         int[] users = [.. from u in Enumerable.Range(1, 8) from i in Enumerable.Range(0, 6) select u];

@@ -13,11 +13,8 @@ public sealed class DiskFaultTests
     [Fact]
     public void AFullDisk_AtACheckpointOrAtExport_IsAClearError_AndTheEarlierFilesStayWhole()
     {
-        using var disk = SmallDisk.TryMount(megabytes: 16);
-        if (disk is null) Assert.Skip(NoMount);
-        string run = Path.Combine(disk.Path, "run");
-        Train(RunLifecycleTests.Small(2), run);
-        var before = RunLifecycleTests.Snapshot(run);
+        var (disk, run, before) = TrainedRunOnASmallDisk();
+        using var _ = disk;
         var filler = new List<string>();
 
         // Full as epoch 3 ends: its checkpoint cannot be written.
@@ -44,11 +41,8 @@ public sealed class DiskFaultTests
     [Fact]
     public void AReadOnlyRunFolder_IsAClearError_AndNothingChanges()
     {
-        using var disk = SmallDisk.TryMount(megabytes: 16);
-        if (disk is null) Assert.Skip(NoMount);
-        string run = Path.Combine(disk.Path, "run");
-        Train(RunLifecycleTests.Small(2), run);
-        var before = RunLifecycleTests.Snapshot(run);
+        var (disk, run, before) = TrainedRunOnASmallDisk();
+        using var _ = disk;
         disk.SetReadOnly(true);
         try
         {
@@ -60,6 +54,24 @@ public sealed class DiskFaultTests
         finally
         {
             disk.SetReadOnly(false);
+        }
+    }
+
+    /// <summary>A completed two-epoch run on a fresh 16 MB tmpfs, and a snapshot of its files.</summary>
+    private static (SmallDisk Disk, string Run, Dictionary<string, string> Before) TrainedRunOnASmallDisk()
+    {
+        var disk = SmallDisk.TryMount(megabytes: 16);
+        if (disk is null) Assert.Skip(NoMount);
+        string run = Path.Combine(disk.Path, "run");
+        try
+        {
+            Train(RunLifecycleTests.Small(2), run);
+            return (disk, run, RunLifecycleTests.Snapshot(run));
+        }
+        catch
+        {
+            disk.Dispose();
+            throw;
         }
     }
 
