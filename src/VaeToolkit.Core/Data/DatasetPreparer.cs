@@ -19,7 +19,8 @@ namespace VaeToolkit.Data;
 public sealed class DatasetPreparer
 {
     // Part of the data hash and the cache key: change it when the preparation changes, so that old hashes stop matching.
-    private const string PreparationVersion = "vaetoolkit prepared data 2";
+    // 3: ids are decoded strictly (invalid text is an error, not U+FFFD), so no earlier cache file with merged ids is reused.
+    private const string PreparationVersion = "vaetoolkit prepared data 3";
 
     /// <summary>The default preparer: data sets from <c>$VAETOOLKIT_DATA</c>, the user cache and GroupLens; prepared data cached in <see cref="DefaultCacheDirectory"/>.</summary>
     public DatasetPreparer()
