@@ -4,19 +4,19 @@ using VaeToolkit.IO;
 namespace VaeToolkit.Training.Runs;
 
 /// <summary>
-/// Ownership of a run directory for the whole of a run: an OS lock on <see cref="LockFileName"/> (opened
-/// with FileShare.None: flock on Unix, a share lock on Windows; both are released by the OS when the
-/// process dies, even by kill -9) and the owner's identity beside it in <see cref="OwnerFileName"/>, so a
-/// second writer, in this process or another, gets an error that names the folder and who holds it.
+/// Ownership of a run directory for the whole of a run: a <see cref="FileLock"/> on <see cref="LockFileName"/>
+/// (released by the OS when the process dies, even by kill -9; the file stays, as a deleted lock file could
+/// be held twice) and the owner's identity beside it in <see cref="OwnerFileName"/>, so a second writer, in
+/// this process or another, gets an error that names the folder and who holds it.
 /// </summary>
 public sealed class RunLock : IDisposable
 {
     public const string LockFileName = ".vaetoolkit.lock";
     public const string OwnerFileName = ".vaetoolkit.owner.json";
 
-    private readonly FileStream _lock;
+    private readonly FileLock _lock;
 
-    private RunLock(string directory, FileStream handle, bool createdDirectory)
+    private RunLock(string directory, FileLock handle, bool createdDirectory)
     {
         Directory = directory;
         _lock = handle;
@@ -55,19 +55,16 @@ public sealed class RunLock : IDisposable
     /// <summary>Takes the lock of an existing directory, or returns null when another holds it.</summary>
     public static RunLock? TryAcquire(string directory, bool createdDirectory = false)
     {
-        FileStream handle;
+        FileLock? handle;
         try
         {
-            handle = new FileStream(Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException e) when (IsSharingViolation(e))
-        {
-            return null; // held by another open handle, in this process or another
+            handle = FileLock.TryAcquire(Path.Combine(directory, LockFileName));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"cannot write to the run folder '{directory}': {e.Message}", e);
         }
+        if (handle is null) return null; // held by another open handle, in this process or another
         var runLock = new RunLock(directory, handle, createdDirectory);
         try
         {
@@ -126,11 +123,7 @@ public sealed class RunLock : IDisposable
         return name is LockFileName or OwnerFileName || AtomicFile.IsTemporary(path);
     }
 
-    // EWOULDBLOCK from flock on Linux (11) and macOS (35); ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION on Windows.
-    private static bool IsSharingViolation(IOException e) =>
-        e.GetType() == typeof(IOException) && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
-
-    /// <summary>Gives up the directory: the owner file goes, then the lock (deleted on close).</summary>
+    /// <summary>Gives up the directory: the owner file goes, then the lock.</summary>
     public void Dispose()
     {
         try

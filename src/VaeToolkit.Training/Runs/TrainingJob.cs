@@ -29,7 +29,8 @@ public static class TrainingJob
 
     public static TrainingRunResult Run(TrainingRequest request, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
-        if (request.Resume) CheckRunDirectory(request.RunDirectory, resume: true); // before the lock's own files appear
+        // Refused before the lock's own files appear; checked again under the lock, where no one else can write.
+        if (request.Resume || !request.IsDefaultDirectory) CheckRunDirectory(request.RunDirectory, request.Resume);
         RunLock runLock = Claim(request);
         try
         {
@@ -39,8 +40,8 @@ public static class TrainingJob
         {
             runLock.Dispose();
             // A start that failed before writing anything leaves no folder behind.
-            if (runLock.CreatedDirectory && Directory.Exists(runLock.Directory) && !Directory.EnumerateFileSystemEntries(runLock.Directory).Any())
-                Directory.Delete(runLock.Directory);
+            if (runLock.CreatedDirectory && Directory.Exists(runLock.Directory) && !HoldsRunFiles(runLock.Directory))
+                Directory.Delete(runLock.Directory, recursive: true);
         }
     }
 
@@ -75,7 +76,7 @@ public static class TrainingJob
 
         // Everything that could refuse the run comes before the first write, so that a refused start or
         // resumption leaves the folder exactly as it was.
-        if (!request.Resume) CheckRunDirectory(runDirectory, resume: false); // again, now that no one else can write there
+        if (!request.Resume) CheckRunDirectory(runDirectory, resume: false);
         if (AtomicDirectory.Recover(Path.Combine(runDirectory, RunFiles.ModelFolder)))
             log?.Report($"Recovered the model folder of {runDirectory} from an export that was interrupted");
         if (runLock.RemoveStaleTemporaryFiles() is int stale and > 0)
