@@ -22,6 +22,7 @@ public static class CliApp
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
           vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
+          vaetoolkit benchmark-scoring --model <run or model dir> [--users N] [--top K] [--batch B]
           vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
           vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
         Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.
@@ -45,6 +46,7 @@ public static class CliApp
                 "test" => verbs.Test(line),
                 "recommend" => verbs.Recommend(line, out allServed),
                 "benchmark" => verbs.Benchmark(line, cancellationToken),
+                "benchmark-scoring" => verbs.BenchmarkScoring(line, cancellationToken),
                 "prepare" => verbs.Prepare(line, cancellationToken),
                 "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
                 "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),

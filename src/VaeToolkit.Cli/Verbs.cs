@@ -6,6 +6,7 @@ using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Runs;
+using VaeToolkit.Training.Scoring;
 
 namespace VaeToolkit.Cli;
 
@@ -101,6 +102,16 @@ internal sealed class Verbs(TextWriter error)
     }
 
     private static PreparedDataCache PreparedCache(CommandLine line) => new(line.Value("cache") ?? DatasetPreparer.DefaultCacheDirectory());
+
+    /// <summary>Times the ONNX Runtime engine against a dense libtorch forward pass of the same weights.</summary>
+    public object BenchmarkScoring(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("model", "users", "top", "batch");
+        int users = line.Int("users", 1, 100_000_000) ?? 10_000;
+        int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 100;
+        int batch = line.Int("batch", 1, SettingRanges.MaxBatchSize) ?? 1000;
+        return ScoringBenchmark.Run(line.Required("model"), users, top, batch, new Log(error), cancellationToken);
+    }
 
     public object Test(CommandLine line)
     {

@@ -1,0 +1,55 @@
+using VaeToolkit.Data;
+using VaeToolkit.Inference;
+using VaeToolkit.Runs;
+using VaeToolkit.Tests.Inference;
+using VaeToolkit.Training.Export;
+using VaeToolkit.Training.Scoring;
+
+namespace VaeToolkit.Tests.Scoring;
+
+public sealed class ScoringBenchmarkTests
+{
+    [Fact]
+    public void ExportedWeights_ReadBackWhatWasExported()
+    {
+        using var model = TestModel.Create();
+        var read = ExportedWeights.Read(model.PathOf(ModelFiles.Recommender));
+
+        Assert.Equal(("vae", TestModel.Items), (read.ModelType, read.ItemCount));
+        Assert.Equal(model.Weights.Encoder[0].Weight, read.Encoder[0].Weight);
+        Assert.Equal(model.Weights.Decoder.Select(l => l.Weight), read.Decoder.Select(l => l.Weight));
+        // The graph keeps the mean half of the VAE's last encoder layer only.
+        Assert.Equal(model.Weights.LatentDim, read.Encoder[^1].Outputs);
+        Assert.Equal(model.Weights.Encoder[^1].Bias[..model.Weights.LatentDim], read.Encoder[^1].Bias);
+    }
+
+    [Fact]
+    public void DenseBaseline_ScoresAsTheOnnxEngine()
+    {
+        using var model = TestModel.Create();
+        var histories = CsrMatrix.FromRows(model.UserHistories, TestModel.Items);
+        using var engine = OnnxRecommender.Open(model.ModelDirectory);
+        using var baseline = new DenseBaselineScorer(ExportedWeights.Read(model.PathOf(ModelFiles.Recommender)));
+
+        var expected = engine.Recommend(histories, 10);
+        var (items, scores) = baseline.Recommend(histories, 10);
+        for (int u = 0; u < histories.RowCount; u++)
+        {
+            Assert.Equal(expected.Items(u).ToArray().Select(i => (long)i), items.AsSpan(u * 10, 10).ToArray());
+            for (int j = 0; j < 10; j++) Assert.Equal(expected.Scores(u)[j], scores[u * 10 + j], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Benchmark_ReportsBothEnginesOnTheSameUsers()
+    {
+        using var model = TestModel.Create();
+        var report = ScoringBenchmark.Run(model.ModelDirectory, users: 25, top: 5, batchSize: 7, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal((25, 5, 7, TestModel.Items), (report.Users, report.Top, report.BatchSize, report.Items));
+        Assert.Equal(25 / report.EngineSeconds, report.EngineUsersPerSecond, 6);
+        Assert.Equal(25 / report.BaselineSeconds, report.BaselineUsersPerSecond, 6);
+        Assert.Equal(report.EngineUsersPerSecond / report.BaselineUsersPerSecond, report.EngineToBaseline, 6);
+        Assert.Equal(1.0, report.TopKAgreement);
+    }
+}
