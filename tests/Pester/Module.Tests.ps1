@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the six cmdlets' {
+    It 'exports exactly the seven cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeTraining', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -33,6 +33,7 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
     @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.CacheEntry') }
+    @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Scoring.ScoringBenchmarkReport') }
 ) {
     BeforeAll {
         $command = Get-Command $Name

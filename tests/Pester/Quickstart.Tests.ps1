@@ -481,3 +481,20 @@ Describe 'Measure-VaeTraining' {
         $quiet | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Measure-VaeScoring' {
+    It 'times ONNX Runtime against the dense libtorch baseline on the same users, bound from the training result' {
+        $report = $run | Measure-VaeScoring -Users 300 -Top 10 -BatchSize 128
+        $report.Users | Should -Be 300
+        $report.Top | Should -Be 10
+        $report.EngineUsersPerSecond | Should -BeGreaterThan 0
+        [math]::Abs($report.EngineToBaseline - $report.EngineUsersPerSecond / $report.BaselineUsersPerSecond) | Should -BeLessThan 1e-9
+        $report.TopKAgreement | Should -BeGreaterOrEqual 0.99
+    }
+
+    It 'writes one error for a folder that is no model and goes on' {
+        $reports = Measure-VaeScoring -Path (Join-Path $TestDrive 'nothing-here') -Users 10 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $reports | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+    }
+}

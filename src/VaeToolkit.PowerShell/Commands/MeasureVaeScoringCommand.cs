@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using VaeToolkit.Configuration;
+using VaeToolkit.Training.Scoring;
+
+namespace VaeToolkit.PowerShell;
+
+/// <summary>
+/// Measure-VaeScoring: times scoring alone on a model's known users, through ONNX Runtime and, in the
+/// same run, through a dense libtorch forward pass of the same weights, and reports both with their ratio.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Measure, "VaeScoring")]
+[OutputType(typeof(ScoringBenchmarkReport))]
+public sealed class MeasureVaeScoringCommand : PSCmdlet
+{
+    private readonly CancellationTokenSource stopping = new();
+
+    /// <summary>The run or model directory; binds ModelPath, RunPath and FullName from the pipeline.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [Alias("ModelPath", "RunPath", "FullName")]
+    public string Path { get; set; } = "";
+
+    /// <summary>Users scored (the model's known users, repeated as needed).</summary>
+    [Parameter]
+    [ValidateRange(1, 100_000_000)]
+    public int Users { get; set; } = 10_000;
+
+    /// <summary>Items recommended per user.</summary>
+    [Parameter]
+    [ValidateRange(1, SettingRanges.MaxTop)]
+    public int Top { get; set; } = 100;
+
+    /// <summary>Users per call of either engine.</summary>
+    [Parameter]
+    [ValidateRange(1, SettingRanges.MaxBatchSize)]
+    public int BatchSize { get; set; } = 1000;
+
+    protected override void ProcessRecord()
+    {
+        if (!FileSystemPaths.TryResolve(SessionState.Path, Path, literal: false, out var directories, out ErrorRecord? error))
+        {
+            WriteError(error);
+            return;
+        }
+        foreach (string directory in directories)
+        {
+            using var worker = new PipelineWorker();
+            var log = worker.Report<string>(WriteVerbose);
+            try
+            {
+                WriteObject(worker.Run(token => ScoringBenchmark.Run(directory, Users, Top, BatchSize, log, token), stopping.Token));
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Exception e) when (EngineErrors.IsExpected(e))
+            {
+                WriteVerbose(EngineErrors.Details(e));
+                WriteError(EngineErrors.ToErrorRecord(e, directory));
+            }
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+}
