@@ -49,23 +49,29 @@ public sealed record Checkpoint(
         });
     }
 
-    /// <summary>Reads the header (the counters and what a resumption is checked against) and checks the checksum, loading nothing.</summary>
-    public static Checkpoint ReadState(string path)
+    /// <summary>
+    /// Reads the header (the counters and what a resumption is checked against), loading nothing; with
+    /// <paramref name="verify"/>, checks the whole file's checksum too (it reads every byte once).
+    /// </summary>
+    public static Checkpoint ReadState(string path, bool verify = true)
     {
         using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         var state = ReadHeader(path, reader, out bool checksummed);
-        if (checksummed) ChecksummedFile.Verify(path);
+        if (verify && checksummed) ChecksummedFile.Verify(path);
         return state;
     }
 
-    /// <summary>Checks the file's checksum, reads the state and loads the weights and optimizer state into the given objects.</summary>
-    public static Checkpoint Load(string path, MultVae model, OptimizerHelper optimizer)
+    /// <summary>
+    /// Reads the state and loads the weights and optimizer state into the given objects; with
+    /// <paramref name="verify"/>, after checking the file's checksum (one check serves every replica).
+    /// </summary>
+    public static Checkpoint Load(string path, MultVae model, OptimizerHelper optimizer, bool verify = true)
     {
         using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         var state = ReadHeader(path, reader, out bool checksummed);
-        if (checksummed) ChecksummedFile.Verify(path);
+        if (verify && checksummed) ChecksummedFile.Verify(path);
         try
         {
             model.load(reader);

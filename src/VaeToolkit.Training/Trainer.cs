@@ -146,10 +146,10 @@ public sealed class Trainer : IDisposable
         string? lastPath = checkpointFolder is null ? null : Path.Combine(checkpointFolder, LastCheckpointName);
         if (resume && lastPath is not null && File.Exists(lastPath))
         {
-            CheckResume(lastPath, Checkpoint.ReadState(lastPath), _config, data); // before anything is loaded
+            CheckResume(lastPath, Checkpoint.ReadState(lastPath, verify: false), _config, data); // before anything is loaded
             var checkpoint = Checkpoint.Load(lastPath, Model, _optimizers[0]);
             for (int r = 1; r < _replicas.Count; r++)
-                Checkpoint.Load(lastPath, _replicas[r], _optimizers[r]);
+                Checkpoint.Load(lastPath, _replicas[r], _optimizers[r], verify: false);
             if (checkpoint.LossScaler is { } scalerState) RestoreLossScalers(scalerState);
             (firstEpoch, step, bestEpoch, bestNdcg) = (checkpoint.Epoch + 1, checkpoint.Step, checkpoint.BestEpoch, checkpoint.BestNdcg);
             history.AddRange(checkpoint.History);

@@ -155,7 +155,7 @@ public static class TrainingJob
             string? error = e is OperationCanceledException ? null : e.Message;
             var now = DateTime.UtcNow;
             session.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
-            var ended = manifest with { Status = status, Error = error, FinishedUtc = now, Owner = null, History = manifest.History.Count > epochs.Count ? manifest.History : epochs };
+            var ended = manifest with { Status = status, Error = error, FinishedUtc = now, Owner = null, History = epochs };
             TrySave(ended, earlierSessions, session with { Status = status, Error = error, FinishedUtc = now }, manifestPath, log);
             throw;
         }
