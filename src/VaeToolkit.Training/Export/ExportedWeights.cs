@@ -32,7 +32,10 @@ public sealed record ExportedWeights(string ModelType, int ItemCount, IReadOnlyL
         var decoder = Layers(initializers, "decoder", recommenderPath);
         if (encoder.Count == 0 || decoder.Count == 0)
             throw new InvalidDataException($"{recommenderPath} holds no encoder_0/decoder_0 weights: not a VaeToolkit recommender graph");
-        return new ExportedWeights(modelType, encoder[0].Inputs, encoder, decoder);
+        int items = decoder[^1].Outputs;
+        // Since the two-step item layer (OnnxItemLayer) the first weights carry one all-zero padding row.
+        if (encoder[0].Inputs == items + 1) encoder[0] = WithoutLastRow(encoder[0]);
+        return new ExportedWeights(modelType, items, encoder, decoder);
     }
 
     /// <summary>The layers &lt;part&gt;_0, &lt;part&gt;_1, ... as long as both weight and bias are there.</summary>
@@ -47,6 +50,9 @@ public sealed record ExportedWeights(string ModelType, int ItemCount, IReadOnlyL
         }
         return layers;
     }
+
+    private static DenseLayer WithoutLastRow(DenseLayer layer) =>
+        layer with { Inputs = layer.Inputs - 1, Weight = layer.Weight[..((layer.Inputs - 1) * layer.Outputs)] };
 
     private static float[] Floats(TensorProto tensor, string path)
     {

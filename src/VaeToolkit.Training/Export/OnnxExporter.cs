@@ -85,20 +85,7 @@ public static class OnnxExporter
         var layers = weights.Encoder.ToList();
         if (weights.IsVae) layers[^1] = FirstOutputs(layers[^1], weights.LatentDim);
 
-        // Item layer without a dense input: for each user, the sum of the rows of their items
-        // (a gather and a segment sum), divided by sqrt(count) to L2-normalise the binary history.
-        var itemLayer = layers[0];
-        string itemWeights = g.Initializer("encoder_0_weight", itemLayer.Weight, itemLayer.Inputs, itemLayer.Outputs);
-        string itemVectors = g.Node("Gather", [itemWeights, history.Items], IntAttribute("axis", 0));
-        string zeros = g.Node("ConstantOfShape", [g.Node("Concat", [history.UserCount, g.Int64s(itemLayer.Outputs)], IntAttribute("axis", 0))], FillAttribute(0f));
-        // ScatterElements rather than ScatterND: ONNX Runtime's CPU ScatterND applies "add" to the
-        // index list from several threads, which races on a user whose entries straddle two of them;
-        // ScatterElements splits the work by output column. Its indices must match the updates'
-        // shape, so the row ids are broadcast over [nnz, h1] (as int32, to halve that tensor).
-        string targets = g.Node("Expand", g.Node("Cast", [history.EntryRows], IntAttribute("to", (long)DataType.Int32)), g.Node("Shape", itemVectors));
-        string sums = g.Node("ScatterElements", [zeros, targets, itemVectors], IntAttribute("axis", 0), TextAttribute("reduction", "add"));
-        string h = g.Node("Add", g.Node("Mul", sums, history.Scale), g.Initializer("encoder_0_bias", itemLayer.Bias, itemLayer.Outputs));
-
+        string h = OnnxItemLayer.Build(g, history, layers[0]);
         for (int i = 1; i < layers.Count; i++)
             h = Dense(g, $"encoder_{i}", g.Node("Tanh", h), layers[i]);
         // The VAE's mean is linear; the DAE's code goes through tanh like its other layers.

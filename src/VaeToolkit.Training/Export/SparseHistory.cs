@@ -8,11 +8,14 @@ namespace VaeToolkit.Training.Export;
 /// derived from them that the encoder and the history mask need. Each property is a value name.
 /// </summary>
 /// <param name="Items">item_indices, int64 [nnz].</param>
+/// <param name="Offsets">user_offsets, int64 [users + 1].</param>
 /// <param name="EntryCount">nnz, int64 [1].</param>
 /// <param name="UserCount">The number of users, int64 [1].</param>
-/// <param name="EntryRows">The user (row) of each entry, int64 [nnz, 1]: ScatterND's index form.</param>
+/// <param name="Rows">The user (row) of each entry, int64 [nnz].</param>
+/// <param name="EntryRows">The same as [nnz, 1]: ScatterND's index form.</param>
+/// <param name="Counts">The number of items of each user, int64 [users].</param>
 /// <param name="Scale">1 / sqrt(max(count, 1)) per user, float [users, 1].</param>
-internal sealed record SparseHistory(string Items, string EntryCount, string UserCount, string EntryRows, string Scale)
+internal sealed record SparseHistory(string Items, string Offsets, string EntryCount, string UserCount, string Rows, string EntryRows, string Counts, string Scale)
 {
     public static SparseHistory Declare(OnnxGraphBuilder g)
     {
@@ -43,6 +46,6 @@ internal sealed record SparseHistory(string Items, string EntryCount, string Use
         string atLeastOne = g.Node("Max", g.Node("Cast", [counts], IntAttribute("to", (long)DataType.Float)), g.Float32s(1f));
         string scale = g.Node("Unsqueeze", g.Node("Reciprocal", g.Node("Sqrt", atLeastOne)), one);
 
-        return new SparseHistory(items, entryCount, userCount, entryRows, scale);
+        return new SparseHistory(items, offsets, entryCount, userCount, rows, entryRows, counts, scale);
     }
 }

@@ -23,16 +23,18 @@ public sealed class ScoringBenchmarkTests
         Assert.Equal(model.Weights.Encoder[^1].Bias[..model.Weights.LatentDim], read.Encoder[^1].Bias);
     }
 
-    [Fact]
-    public void DenseBaseline_ScoresAsTheOnnxEngine()
+    [Theory]
+    [InlineData(LibtorchScorer.ItemLayer.Dense)]
+    [InlineData(LibtorchScorer.ItemLayer.Sparse)]
+    internal void LibtorchBaselines_ScoreAsTheOnnxEngine(LibtorchScorer.ItemLayer itemLayer)
     {
         using var model = TestModel.Create();
         var histories = CsrMatrix.FromRows(model.UserHistories, TestModel.Items);
         using var engine = OnnxRecommender.Open(model.ModelDirectory);
-        using var baseline = new DenseBaselineScorer(ExportedWeights.Read(model.PathOf(ModelFiles.Recommender)));
+        using var baseline = new LibtorchScorer(ExportedWeights.Read(model.PathOf(ModelFiles.Recommender)));
 
         var expected = engine.Recommend(histories, 10);
-        var (items, scores) = baseline.Recommend(histories, 10);
+        var (items, scores) = baseline.Recommend(histories, 10, itemLayer);
         for (int u = 0; u < histories.RowCount; u++)
         {
             Assert.Equal(expected.Items(u).ToArray().Select(i => (long)i), items.AsSpan(u * 10, 10).ToArray());
@@ -41,7 +43,7 @@ public sealed class ScoringBenchmarkTests
     }
 
     [Fact]
-    public void Benchmark_ReportsBothEnginesOnTheSameUsers()
+    public void Benchmark_ReportsEveryEngineOnTheSameUsers()
     {
         using var model = TestModel.Create();
         var report = ScoringBenchmark.Run(model.ModelDirectory, users: 25, top: 5, batchSize: 7, cancellationToken: TestContext.Current.CancellationToken);
@@ -50,6 +52,8 @@ public sealed class ScoringBenchmarkTests
         Assert.Equal(25 / report.EngineSeconds, report.EngineUsersPerSecond, 6);
         Assert.Equal(25 / report.BaselineSeconds, report.BaselineUsersPerSecond, 6);
         Assert.Equal(report.EngineUsersPerSecond / report.BaselineUsersPerSecond, report.EngineToBaseline, 6);
+        Assert.Equal(25 / report.ValidationPathSeconds, report.ValidationPathUsersPerSecond, 6);
+        Assert.Equal(report.EngineUsersPerSecond / report.ValidationPathUsersPerSecond, report.EngineToValidationPath, 6);
         Assert.Equal(1.0, report.TopKAgreement);
     }
 }
