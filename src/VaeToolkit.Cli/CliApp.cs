@@ -20,7 +20,11 @@ public static class CliApp
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
-          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...> | --input <file> --output <csv>) [--top N] [--device D]
+          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...>) [--top N] [--device D]
+          vaetoolkit recommend --model <dir> --input <csv|tsv|parquet> --output <csv|parquet> [--top N] [batch options]
+          vaetoolkit embed     --model <dir> --input <csv|tsv|parquet> --output <csv|parquet> [batch options]
+            batch options: [--format csv|parquet] [--user-column C] [--item-column C] [--delimiter D]
+                           [--shard i/N | auto/N | auto] [--force] [--spill-dir <dir>] [--batch-size N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
           vaetoolkit benchmark-scoring --model <run or model dir> [--users N] [--top K] [--batch B]
           vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
@@ -44,7 +48,8 @@ public static class CliApp
             {
                 "train" => verbs.Train(line, cancellationToken),
                 "test" => verbs.Test(line),
-                "recommend" => verbs.Recommend(line, out allServed),
+                "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
+                "embed" => verbs.Embed(line, cancellationToken),
                 "benchmark" => verbs.Benchmark(line, cancellationToken),
                 "benchmark-scoring" => verbs.BenchmarkScoring(line, cancellationToken),
                 "prepare" => verbs.Prepare(line, cancellationToken),
@@ -67,7 +72,9 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            error.WriteLine("vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)");
+            error.WriteLine(args.FirstOrDefault() == "train"
+                ? "vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)"
+                : "vaetoolkit: stopped; no partial output was written");
             return 130;
         }
         catch (Exception e)

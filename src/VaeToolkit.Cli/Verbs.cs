@@ -1,8 +1,10 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Inference.Batch;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Runs;
@@ -125,19 +127,19 @@ internal sealed class Verbs(TextWriter error)
     /// Recommendations for known users, for one ad-hoc history, or for a whole interactions file.
     /// Unknown users are reported on stderr and in the result; the others are still served.
     /// </summary>
-    public object Recommend(CommandLine line, out bool allServed)
+    public object Recommend(CommandLine line, CancellationToken cancellationToken, out bool allServed)
     {
-        line.OnlyAllow("model", "user", "items", "input", "output", "top", "device");
+        line.OnlyAllow(["model", "user", "items", "top", "device", "batch-size", .. BatchOptionNames]);
         int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 20;
         var users = line.Values("user");
         string? items = line.Value("items");
         string? input = line.Value("input");
         if ((users.Count > 0 ? 1 : 0) + (items is null ? 0 : 1) + (input is null ? 0 : 1) != 1)
             throw new UsageException("give exactly one of --user, --items or --input");
-        using var service = RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu");
+        using var service = OpenService(line);
         allServed = true;
         if (input is not null)
-            return service.RecommendFile(input, line.Required("output"), top);
+            return service.RecommendFile(BatchOptions(line), top, new ProgressPrinter(error), cancellationToken);
 
         var results = items is not null
             ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top)]
@@ -148,6 +150,50 @@ internal sealed class Verbs(TextWriter error)
             allServed = false;
         }
         return results;
+    }
+
+    /// <summary>Each user's latent mean, for every user of an interactions file.</summary>
+    public object Embed(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow(["model", "device", "batch-size", .. BatchOptionNames]);
+        using var service = OpenService(line);
+        return service.EmbedFile(BatchOptions(line), new ProgressPrinter(error), cancellationToken);
+    }
+
+    private static readonly string[] BatchOptionNames = ["input", "output", "format", "user-column", "item-column", "delimiter", "shard", "force", "spill-dir"];
+
+    private static RecommendationService OpenService(CommandLine line) =>
+        RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu", line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? 1000);
+
+    private static BatchJobOptions BatchOptions(CommandLine line)
+    {
+        ShardSpec shard;
+        try
+        {
+            shard = line.Value("shard") is string text ? ShardSpec.Parse(text) : ShardSpec.Whole;
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"option --shard: {e.Message}");
+        }
+        var defaults = new InteractionColumns();
+        return new BatchJobOptions
+        {
+            InputPath = line.Required("input"),
+            OutputPath = line.Required("output"),
+            Format = line.Value("format") is string format && format is not ("csv" or "parquet")
+                ? throw new UsageException($"option --format must be csv or parquet, not '{format}'")
+                : line.Value("format"),
+            Columns = new InteractionColumns
+            {
+                User = line.Value("user-column") ?? defaults.User,
+                Item = line.Value("item-column") ?? defaults.Item,
+                Delimiter = line.Value("delimiter") is string delimiter ? Regex.Unescape(delimiter) : null,
+            },
+            Shard = shard,
+            Force = line.Flag("force"),
+            SpillDirectory = line.Value("spill-dir"),
+        };
     }
 
     private static VaeConfig LoadConfig(CommandLine line, params string[] extraOverrides)
@@ -164,6 +210,22 @@ internal sealed class Verbs(TextWriter error)
     private sealed class Log(TextWriter error) : IProgress<string>
     {
         public void Report(string value) => error.WriteLine(value);
+    }
+
+    /// <summary>Batch progress on standard error, at most once a second, and the last line always.</summary>
+    private sealed class ProgressPrinter(TextWriter error) : IProgress<BatchScoringProgress>
+    {
+        private readonly System.Diagnostics.Stopwatch sinceLast = System.Diagnostics.Stopwatch.StartNew();
+        private string phase = "";
+
+        public void Report(BatchScoringProgress value)
+        {
+            bool phaseDone = value.Fraction >= 1;
+            if (value.Phase == phase && !phaseDone && sinceLast.Elapsed.TotalSeconds < 1) return;
+            phase = phaseDone ? "" : value.Phase;
+            sinceLast.Restart();
+            error.WriteLine(value);
+        }
     }
 
     private sealed class EpochPrinter(TextWriter error) : IProgress<TrainingProgress>

@@ -59,10 +59,13 @@ internal sealed class DelimitedLineParser : LineParser
             throw new DataFormatException(file, lineNumber, "a quoted field is not closed");
         var names = new string[fields.Count];
         for (int i = 0; i < names.Length; i++) names[i] = fields[i].ToString();
+        // A column is found by name; a 0-based index that no column is named after also works.
         Column Find(string name) =>
             Array.IndexOf(names, name) is int index and >= 0
                 ? new Column(index, $"'{name}'")
-                : throw new DataFormatException(file, lineNumber, $"the header has no column '{name}' (columns: {string.Join(", ", names)})");
+                : int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int position) && position < names.Length
+                    ? new Column(position, $"#{position} ('{names[position]}')")
+                    : throw new DataFormatException(file, lineNumber, $"the header has no column '{name}' (columns: {string.Join(", ", names)})");
         return new DelimitedLineParser(format,
             Find(format.UserColumn),
             Find(format.ItemColumn),

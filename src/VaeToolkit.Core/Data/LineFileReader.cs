@@ -29,6 +29,18 @@ internal static class LineFileReader
     public static List<SegmentRows> Read(IReadOnlyList<string> files, bool header, Func<string, byte[]?, long, LineParser> parserFor, bool withTimes,
         CancellationToken cancellationToken)
     {
+        var segments = new List<SegmentRows>();
+        ReadInOrder(files, header, parserFor, withTimes, segments.Add, cancellationToken);
+        return segments;
+    }
+
+    /// <summary>
+    /// Like <see cref="Read"/>, but hands each segment to <paramref name="take"/> in file order and keeps
+    /// none: at most one segment per core is held at a time, whatever the size of the files.
+    /// </summary>
+    public static void ReadInOrder(IReadOnlyList<string> files, bool header, Func<string, byte[]?, long, LineParser> parserFor, bool withTimes,
+        Action<SegmentRows> take, CancellationToken cancellationToken)
+    {
         var plan = new List<(string File, LineParser Parser, long Start, long End)>();
         foreach (string file in files)
         {
@@ -52,27 +64,35 @@ internal static class LineFileReader
                 plan.Add((file, parser, from, to));
         }
 
-        // Each segment opens its own handle: Netflix's training set alone is 17,770 files.
-        var segments = new SegmentRows[plan.Count];
-        try
+        // A window of one segment per core is read in parallel, then handed over in order.
+        int window = Environment.ProcessorCount;
+        for (int first = 0; first < plan.Count; first += window)
         {
-            Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+            var segments = new SegmentRows[Math.Min(window, plan.Count - first)];
+            try
             {
-                var (file, parser, from, to) = plan[i];
-                using SafeFileHandle handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
-                segments[i] = new SegmentRows((int)Math.Min((to - from) / 32, 1 << 24), withTimes, parser.Encoding);
-                ReadSegment(handle, from, to, parser, segments[i], cancellationToken);
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+                // Each segment opens its own handle: Netflix's training set alone is 17,770 files.
+                Parallel.For(0, segments.Length, new ParallelOptions { MaxDegreeOfParallelism = window, CancellationToken = cancellationToken }, i =>
+                {
+                    var (file, parser, from, to) = plan[first + i];
+                    using SafeFileHandle handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    segments[i] = new SegmentRows((int)Math.Min((to - from) / 32, 1 << 24), withTimes, parser.Encoding);
+                    ReadSegment(handle, from, to, parser, segments[i], cancellationToken);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
 
-        for (int i = 0; i < segments.Length; i++)
-            if (segments[i].Error is { } error)
-                throw new DataFormatException(plan[i].File, LineNumber(plan[i].File, error.Offset), error.Reason);
-        return [.. segments];
+            for (int i = 0; i < segments.Length; i++)
+            {
+                if (segments[i].Error is { } error)
+                    throw new DataFormatException(plan[first + i].File, LineNumber(plan[first + i].File, error.Offset), error.Reason);
+                segments[i].End = plan[first + i].End;
+                take(segments[i]);
+            }
+        }
     }
 
     /// <summary>Skips a UTF-8 byte order mark; refuses UTF-16, which the byte parsers cannot read.</summary>

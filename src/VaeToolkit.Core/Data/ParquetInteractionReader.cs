@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -16,9 +17,35 @@ internal static class ParquetInteractionReader
 {
     public static List<SegmentRows> Read(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken)
     {
+        var segments = new List<SegmentRows>();
+        ReadInOrder(path, format, withTimes, segments.Add, cancellationToken);
+        return segments;
+    }
+
+    /// <summary>Like <see cref="Read"/>, but hands each row group to <paramref name="take"/> as it is read, and keeps none.</summary>
+    public static void ReadInOrder(string path, InteractionFormat format, bool withTimes, Action<SegmentRows> take, CancellationToken cancellationToken)
+    {
+        // What take throws is its own error, not a sign of a damaged file: it passes through unchanged.
+        ExceptionDispatchInfo? takeFailure = null;
+        void Take(SegmentRows rows)
+        {
+            try
+            {
+                take(rows);
+            }
+            catch (Exception e)
+            {
+                takeFailure = ExceptionDispatchInfo.Capture(e);
+                throw new TakeFailedException();
+            }
+        }
         try
         {
-            return ReadAsync(path, format, withTimes, cancellationToken).GetAwaiter().GetResult();
+            ReadAsync(path, format, withTimes, Take, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (TakeFailedException)
+        {
+            takeFailure!.Throw();
         }
         catch (Exception e) when (e is not (DataFormatException or FileNotFoundException or OperationCanceledException or OutOfMemoryException))
         {
@@ -28,7 +55,7 @@ internal static class ParquetInteractionReader
         }
     }
 
-    private static async Task<List<SegmentRows>> ReadAsync(string path, InteractionFormat format, bool withTimes, CancellationToken cancellationToken)
+    private static async Task ReadAsync(string path, InteractionFormat format, bool withTimes, Action<SegmentRows> take, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"interactions file not found: {path}", path);
         ParquetReader reader;
@@ -53,7 +80,6 @@ internal static class ParquetInteractionReader
             DataField? rating = format.RatingColumn is { } r ? Find(r) : null;
             DataField? time = withTimes && format.TimestampColumn is { } t ? Find(t) : null;
 
-            var segments = new List<SegmentRows>();
             long firstRow = 1;
             for (int group = 0; group < reader.RowGroupCount; group++)
             {
@@ -85,10 +111,10 @@ internal static class ParquetInteractionReader
                     int itemKey = items.Key(i, rows.ItemKeys);
                     rows.Add(userKey, itemKey, seconds);
                 }
-                segments.Add(rows);
                 firstRow += count;
+                rows.End = firstRow - 1;
+                take(rows);
             }
-            return segments;
         }
     }
 
@@ -189,4 +215,6 @@ internal static class ParquetInteractionReader
             return Texts![row] is { } text && Utf8Numbers.TryParseTime(Encoding.UTF8.GetBytes(text.Trim()), out long seconds) ? seconds : null;
         }
     }
+
+    private sealed class TakeFailedException : Exception;
 }

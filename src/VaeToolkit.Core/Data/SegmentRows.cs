@@ -23,6 +23,9 @@ internal sealed class SegmentRows(int capacity, bool withTimes, Encoding encodin
     /// <summary>Data rows seen before any filter.</summary>
     public long RowsRead { get; set; }
 
+    /// <summary>Where the segment ends in its file (bytes) or, for Parquet, the last row it holds: for progress.</summary>
+    public long End { get; set; }
+
     /// <summary>Netflix: the item key of the last <c>movieId:</c> line, or null before the first one.</summary>
     public int? CurrentItem { get; set; }
 

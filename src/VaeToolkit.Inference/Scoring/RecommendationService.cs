@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text;
 using VaeToolkit.Data;
-using VaeToolkit.IO;
+using VaeToolkit.Inference.Batch;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.Inference;
@@ -14,9 +13,6 @@ namespace VaeToolkit.Inference;
 /// </summary>
 public sealed class RecommendationService : IDisposable
 {
-    /// <summary>The header of the files <see cref="RecommendFile"/> writes.</summary>
-    public const string OutputHeader = "user_id,rank,item_id,score,item_name";
-
     private readonly OnnxRecommender recommender;
 
     private RecommendationService(ModelBundle bundle, OnnxRecommender recommender, int batchSize)
@@ -95,51 +91,24 @@ public sealed class RecommendationService : IDisposable
     }
 
     /// <summary>
-    /// Recommends for every user of a delimited <c>user,item</c> interactions file (with a header) and
-    /// writes <see cref="OutputHeader"/> rows to <paramref name="outputPath"/>, atomically. Users with
-    /// no known item are skipped and listed in the summary.
+    /// Recommends for every user of an interactions file (CSV/TSV or Parquet, users' rows in any order, any
+    /// size) and writes <c>user_id, rank, item_id, score, item_name</c> rows as CSV or Parquet: see
+    /// <see cref="BatchJob"/>. Users with no known item are skipped and counted in the summary.
     /// </summary>
-    /// <param name="progress">Receives the number of users scored so far after each batch.</param>
-    public RecommendationFileSummary RecommendFile(string interactionsPath, string outputPath, int k, char delimiter = ',',
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public BatchScoringSummary RecommendFile(BatchJobOptions options, int k, IProgress<BatchScoringProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var users = InteractionsFile.Read(interactionsPath, delimiter);
-        var histories = new List<(string UserId, List<int> Items)>();
-        var skipped = new List<string>();
-        long unknownInteractions = 0;
-        foreach (var (userId, itemIds) in users)
-        {
-            var (items, unknown) = Resolve(itemIds);
-            unknownInteractions += unknown.Count;
-            if (items.Count == 0) skipped.Add(userId);
-            else histories.Add((userId, items));
-        }
-
-        long rowsWritten = 0;
-        AtomicFile.Write(outputPath, stream =>
-        {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
-            writer.WriteLine(OutputHeader);
-            for (int start = 0; start < histories.Count; start += BatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var batch = histories.GetRange(start, Math.Min(BatchSize, histories.Count - start));
-                var top = recommender.Recommend(CsrMatrix.FromRows(batch.ConvertAll(user => user.Items), Bundle.Items.Count), k);
-                for (int j = 0; j < batch.Count; j++)
-                {
-                    foreach (var item in ToRecommendations(batch[j].UserId, top, j))
-                    {
-                        writer.WriteLine(string.Join(',', Csv(item.UserId), item.Rank.ToString(CultureInfo.InvariantCulture),
-                            Csv(item.ItemId), item.Score.ToString(CultureInfo.InvariantCulture), Csv(item.ItemName ?? "")));
-                        rowsWritten++;
-                    }
-                }
-                progress?.Report(start + batch.Count);
-            }
-        });
-        return new RecommendationFileSummary(Path.GetFullPath(outputPath), users.Count, histories.Count, rowsWritten, unknownInteractions, skipped);
+        return BatchJob.Run(Bundle, "recommendations", string.Create(CultureInfo.InvariantCulture, $"top={k}"), options, BatchSize,
+            (stream, format) => new RecommendationSink(recommender, Bundle.Items, k, stream, format), progress, cancellationToken);
     }
+
+    /// <summary>
+    /// Writes the latent mean of every user of an interactions file (<c>user_id, mu_0 .. mu_{d-1}</c>), streamed as
+    /// <see cref="RecommendFile"/> streams.
+    /// </summary>
+    public BatchScoringSummary EmbedFile(BatchJobOptions options, IProgress<BatchScoringProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        BatchJob.Run(Bundle, "embeddings", "", options, BatchSize, (stream, format) => new EmbeddingSink(recommender, stream, format), progress, cancellationToken);
 
     public void Dispose() => recommender.Dispose();
 
@@ -166,7 +135,4 @@ public sealed class RecommendationService : IDisposable
             recommendations[r] = new Recommendation(userId, r + 1, Bundle.Items.Ids[items[r]], scores[r], Bundle.Items.NameOf(items[r]));
         return recommendations;
     }
-
-    private static string Csv(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : $"\"{field.Replace("\"", "\"\"")}\"";
 }

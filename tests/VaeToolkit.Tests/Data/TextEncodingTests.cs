@@ -2,6 +2,7 @@ using System.Text;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Inference.Batch;
 using VaeToolkit.Tests.Inference;
 
 namespace VaeToolkit.Tests.Data;
@@ -137,9 +138,11 @@ public sealed class TextEncodingTests : IDisposable
         string output = model.Root.Combine("recommendations.csv");
         File.WriteAllBytes(input, [.. "user,item\nalice,m7\nJ"u8, 0xF6, .. "rg,m7\nJ"u8, 0xF8, .. "rg,m14\n"u8]);
 
-        var error = Assert.Throws<InvalidDataException>(() => service.RecommendFile(input, output, k: 3, cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<DataFormatException>(() => service.RecommendFile(new BatchJobOptions { InputPath = input, OutputPath = output }, k: 3,
+            cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Equal($"{input}(3): the line is not valid UTF-8; save the file as UTF-8", error.Message);
+        Assert.StartsWith($"{input}(3): the user id 'J", error.Message);
+        Assert.Contains("is not valid UTF-8", error.Message);
         Assert.False(File.Exists(output));
     }
 }

@@ -4,6 +4,7 @@ using Parquet.Schema;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Inference.Batch;
 using VaeToolkit.Tests.Data;
 
 namespace VaeToolkit.Tests.Fuzz;
@@ -51,7 +52,7 @@ internal sealed record FuzzTarget(string Name, string FileName, byte[] Seed, Act
             new("lastfm", "usersha1-artmbid-artname-plays.tsv", Utf8(Rows((u, i) => $"{u:x40}\t{(i % 3 == 0 ? "" : $"mbid-{i}")}\tArtist \"{i}\"\t{u + i}\n")),
                 path => Prepare(new DataConfig { Dataset = KnownDatasets.LastFm, Path = path }), DataErrors),
             new("recommend-input", "users.csv", Utf8("userId,movieId,rating\nalice,m7,4\n\"bob\",m14,5\nbob,zzz,1\ncarol,\"m0\",3\n"),
-                path => service.RecommendFile(path, path + ".out.csv", k: 3), [typeof(InvalidDataException)]),
+                path => service.RecommendFile(new BatchJobOptions { InputPath = path, OutputPath = path + ".out.csv" }, k: 3), DataErrors),
             new("parquet", "likes.parquet", ParquetSeed(scratch),
                 path => Prepare(new DataConfig { Dataset = KnownDatasets.File, Path = path, UserColumn = "user", ItemColumn = "item", RatingColumn = "stars" }), DataErrors),
         ];
