@@ -160,6 +160,19 @@ internal sealed class Verbs(TextWriter error)
         return service.EmbedFile(BatchOptions(line), new ProgressPrinter(error), cancellationToken);
     }
 
+    /// <summary>A delimiter as typed, escapes such as \t allowed.</summary>
+    private static string Unescape(string delimiter)
+    {
+        try
+        {
+            return Regex.Unescape(delimiter);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"option --delimiter '{delimiter}': {e.Message}");
+        }
+    }
+
     private static readonly string[] BatchOptionNames = ["input", "output", "format", "user-column", "item-column", "delimiter", "shard", "force", "spill-dir"];
 
     private static RecommendationService OpenService(CommandLine line) =>
@@ -188,7 +201,7 @@ internal sealed class Verbs(TextWriter error)
             {
                 User = line.Value("user-column") ?? defaults.User,
                 Item = line.Value("item-column") ?? defaults.Item,
-                Delimiter = line.Value("delimiter") is string delimiter ? Regex.Unescape(delimiter) : null,
+                Delimiter = line.Value("delimiter") is string delimiter ? Unescape(delimiter) : null,
             },
             Shard = shard,
             Force = line.Flag("force"),

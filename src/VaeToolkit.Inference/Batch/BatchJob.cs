@@ -75,6 +75,9 @@ public static class BatchJob
                 progress?.Report(new BatchScoringProgress("reading", chunk.FractionRead, 0, 0, null));
             }, cancellationToken);
             partitioner.Complete();
+            // The reading pass leaves a large heap of dead chunk tables; give its memory back before the
+            // scoring pass allocates ONNX Runtime's buffers, so that the peak is one pass's, not both.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
             int users = 0, usersWritten = 0, skippedCount = 0;
             long rows = 0, rowsScored = 0;

@@ -25,5 +25,5 @@ public sealed record BatchJobOptions
     public string? SpillDirectory { get; init; }
 
     /// <summary>Input bytes per spill bucket: the most one grouping step holds in memory, roughly.</summary>
-    public long BucketInputBytes { get; init; } = 256L << 20;
+    public long BucketInputBytes { get; init; } = 64L << 20;
 }

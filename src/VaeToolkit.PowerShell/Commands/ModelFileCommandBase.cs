@@ -145,6 +145,11 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Shard: {e.Message}", e), ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Shard));
             return;
         }
+        catch (ArgumentException e) // Regex.Unescape: a delimiter such as '\q'
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Delimiter '{Delimiter}': {e.Message}", e), ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Delimiter));
+            return;
+        }
         string target = BatchJob.ShardOutputPath(output, options.Shard);
         if (!ShouldProcess(target, $"Write {action} for the users of '{input}'")) return;
 

@@ -67,7 +67,7 @@ public static class ScoringBenchmark
         return batches;
     }
 
-    /// <summary>Seconds to score every batch after one warm-up batch, and the first batch's top items.</summary>
+    /// <summary>Seconds to score every batch after two warm-up batches, and the first batch's top items.</summary>
     private static (double Seconds, long[] FirstItems) Time(List<CsrMatrix> batches, Func<CsrMatrix, long[]> score, CancellationToken cancellationToken)
     {
         // Warm-up: first-call allocations and lazy initialisation (ONNX Runtime's arena grows over two calls).
