@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the seven cmdlets' {
+    It 'exports exactly the eight cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -29,7 +29,8 @@ Describe 'The module manifest' {
 Describe '<Name>' -ForEach @(
     @{ Name = 'Invoke-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.PowerShell.VaeTrainingResult') }
     @{ Name = 'Test-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeModelEvaluation') }
-    @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.RecommendationFileSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
+    @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
+    @{ Name = 'Get-VaeUserEmbedding'; Sets = @('File'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary') }
     @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
     @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.CacheEntry') }
@@ -118,6 +119,22 @@ Describe 'Parameters' {
         $file.Parameters.Name | Should -Not -Contain 'UserId'
     }
 
+    It 'Get-VaeRecommendation and Get-VaeUserEmbedding take the same file parameters, in the File set only' {
+        foreach ($name in 'Get-VaeRecommendation', 'Get-VaeUserEmbedding') {
+            $command = Get-Command $name
+            $file = $command.ParameterSets.Where({ $_.Name -eq 'File' })[0]
+            foreach ($parameter in 'Format', 'UserColumn', 'ItemColumn', 'Delimiter', 'Shard', 'Force', 'SpillDirectory', 'BatchSize') {
+                $file.Parameters.Name | Should -Contain $parameter -Because "$name's File set takes -$parameter"
+            }
+            $command.Parameters.Delimiter.ParameterType | Should -Be ([string]) -Because 'a delimiter may be "`t" or several characters'
+            $command.Parameters.Force.SwitchParameter | Should -BeTrue
+            $command.Parameters.Format.Attributes.Where({ $_ -is [ValidateSet] }).ValidValues | Sort-Object | Should -Be @('csv', 'parquet')
+        }
+        $byUser = (Get-Command Get-VaeRecommendation).ParameterSets.Where({ $_.Name -eq 'UserId' })[0]
+        $byUser.Parameters.Name | Should -Not -Contain 'Shard'
+        $byUser.Parameters.Name | Should -Contain 'BatchSize'
+    }
+
     It 'rejects a device that is not cpu, cuda or cuda:N before loading anything' {
         { Get-VaeRecommendation -Path $TestDrive -UserId 1 -Device gpu } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
@@ -133,7 +150,7 @@ Describe 'Format views' {
         'VaeToolkit.PowerShell.VaeModelEvaluation'
         'VaeToolkit.PowerShell.VaeTrainingResult'
         'VaeToolkit.Training.Runs.BenchmarkReport'
-        'VaeToolkit.Inference.RecommendationFileSummary'
+        'VaeToolkit.Inference.Batch.BatchScoringSummary'
         'VaeToolkit.Data.DatasetReport'
         'VaeToolkit.Data.CacheEntry'
     ) {

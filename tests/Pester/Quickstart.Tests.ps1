@@ -393,17 +393,25 @@ Describe 'Get-VaeRecommendation' {
         BeforeAll {
             $script:interactions = Join-Path $TestDrive 'interactions.csv'
             Set-Content $interactions -Value 'user,item', 'alice,1', 'alice,2', 'alice,3', 'bob,10', 'bob,11', 'carol,unknown-item'
+            # Sixty users of five known items each, their rows interleaved, so that both of two shards get users.
+            $script:manyUsers = Join-Path $TestDrive 'many-users.csv'
+            $lines = foreach ($k in 0..4) { foreach ($u in 0..59) { "u$u,$(($u * 7 + $k * 13) % 60 + 1),extra" } }
+            Set-Content $manyUsers -Value (@('user_id,item_id,note') + $lines)
         }
 
         It 'writes a CSV with a row per user and rank, and returns the summary' {
             $output = Join-Path $TestDrive 'recommendations.csv'
             $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $interactions -OutputPath $output -Top 4 -WarningAction SilentlyContinue
-            $summary | Should -BeOfType ([VaeToolkit.Inference.RecommendationFileSummary])
+            $summary | Should -BeOfType ([VaeToolkit.Inference.Batch.BatchScoringSummary])
             $summary.OutputPath | Should -Be $output
+            $summary.Format | Should -Be 'csv'
+            $summary.Shard | Should -Be '0/1'
+            $summary.ManifestPath | Should -BeNullOrEmpty
             $summary.Users | Should -Be 3
             $summary.UsersWritten | Should -Be 2
             $summary.Rows | Should -Be 8
             $summary.SkippedUsers | Should -Be @('carol')
+            $summary.SkippedUserCount | Should -Be 1
 
             (Get-Content $output -TotalCount 1) | Should -BeExactly 'user_id,rank,item_id,score,item_name'
             $rows = Import-Csv $output
@@ -411,6 +419,109 @@ Describe 'Get-VaeRecommendation' {
             $rows | Where-Object user_id -eq 'alice' | ForEach-Object rank | Should -Be @('1', '2', '3', '4')
             ($rows | Where-Object user_id -eq 'alice').item_id | Where-Object { $_ -in '1', '2', '3' } | Should -BeNullOrEmpty
             $rows.item_name | Should -Not -Contain ''
+        }
+
+        It 'warns about the users that got nothing, naming them' {
+            $null = Get-VaeRecommendation -Path $run.ModelPath -InputPath $interactions -OutputPath (Join-Path $TestDrive 'warned.csv') -Top 1 -WarningVariable warnings -WarningAction SilentlyContinue
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -Match '^1 users have no item the model knows and got nothing: carol$'
+        }
+
+        It 'writes Parquet when -OutputPath ends in .parquet, with the columns chosen by name' {
+            $output = Join-Path $TestDrive 'recommendations.parquet'
+            $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -UserColumn user_id -ItemColumn item_id -OutputPath $output -Top 5
+            $summary.Format | Should -Be 'parquet'
+            $summary.OutputPath | Should -Be $output
+            $summary.Users | Should -Be 60
+            $summary.Rows | Should -Be 300
+            $summary.OutputBytes | Should -Be (Get-Item $output).Length
+            $bytes = [System.IO.File]::ReadAllBytes($output)
+            [System.Text.Encoding]::ASCII.GetString($bytes, 0, 4) | Should -BeExactly 'PAR1'
+            [System.Text.Encoding]::ASCII.GetString($bytes, $bytes.Length - 4, 4) | Should -BeExactly 'PAR1'
+
+            # -Format wins over the extension.
+            $csvNamed = Join-Path $TestDrive 'parquet-named.csv'
+            (Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $csvNamed -Format parquet -Top 5).Format | Should -Be 'parquet'
+            [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($csvNamed), 0, 4) | Should -BeExactly 'PAR1'
+        }
+
+        It 'reads a tab-separated file with -Delimiter "`t" and columns by index' {
+            $tabbed = Join-Path $TestDrive 'interactions.txt'
+            Set-Content $tabbed -Value "item`tuser", "1`talice", "2`talice", "3`talice", "10`tbob", "11`tbob"
+            $output = Join-Path $TestDrive 'from-tabs.csv'
+            $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $tabbed -Delimiter "`t" -UserColumn 1 -ItemColumn 0 -OutputPath $output -Top 4
+            $summary.Users | Should -Be 2
+            $summary.UnknownInteractions | Should -Be 0
+            # The same histories as the comma-separated file: the same recommendations.
+            $reference = Join-Path $TestDrive 'from-commas.csv'
+            $null = Get-VaeRecommendation -Path $run.ModelPath -InputPath $interactions -OutputPath $reference -Top 4 -WarningAction SilentlyContinue
+            Get-Content $output | Sort-Object | Should -Be (Get-Content $reference | Sort-Object)
+        }
+
+        It 'splits the users between shards: 0/2 and 1/2 together write the unsharded rows, and a finished shard is not redone' {
+            $whole = Join-Path $TestDrive 'whole.csv'
+            $null = Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $whole -Top 5
+            $parts = Join-Path $TestDrive 'parts.csv'
+            $first = Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $parts -Top 5 -Shard 0/2
+            $second = Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $parts -Top 5 -Shard 1/2
+
+            $first.OutputPath | Should -Be (Join-Path $TestDrive 'parts-00000-of-00002.csv')
+            $second.OutputPath | Should -Be (Join-Path $TestDrive 'parts-00001-of-00002.csv')
+            $parts | Should -Not -Exist
+            foreach ($shard in $first, $second) {
+                $shard.AlreadyDone | Should -BeFalse
+                $shard.ManifestPath | Should -Be "$($shard.OutputPath).success.json"
+                $shard.ManifestPath | Should -Exist
+                $shard.InputRows | Should -Be 300
+                $shard.Users | Should -BeGreaterThan 0 -Because 'sixty users hash to both shards'
+            }
+            $first.Shard | Should -Be '0/2'
+            $second.Shard | Should -Be '1/2'
+            $first.Users + $second.Users | Should -Be 60
+            $first.ShardRows + $second.ShardRows | Should -Be 300
+
+            (Get-Content $first.OutputPath -TotalCount 1) | Should -BeExactly 'user_id,rank,item_id,score,item_name'
+            (Get-Content $second.OutputPath -TotalCount 1) | Should -BeExactly 'user_id,rank,item_id,score,item_name'
+            $firstUsers = (Import-Csv $first.OutputPath).user_id | Sort-Object -Unique
+            $secondUsers = (Import-Csv $second.OutputPath).user_id | Sort-Object -Unique
+            $firstUsers | Where-Object { $_ -in $secondUsers } | Should -BeNullOrEmpty
+            $sharded = @(Get-Content $first.OutputPath | Select-Object -Skip 1) + @(Get-Content $second.OutputPath | Select-Object -Skip 1)
+            $sharded | Sort-Object | Should -Be (Get-Content $whole | Select-Object -Skip 1 | Sort-Object)
+
+            $written = (Get-Item $first.OutputPath).LastWriteTimeUtc
+            $again = Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $parts -Top 5 -Shard 0/2
+            $again.AlreadyDone | Should -BeTrue
+            $again.OutputPath | Should -Be $first.OutputPath
+            $again.Rows | Should -Be $first.Rows
+            (Get-Item $first.OutputPath).LastWriteTimeUtc | Should -Be $written
+
+            # Other settings are other work: a different -Top, or -Force, scores the shard again.
+            (Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $parts -Top 3 -Shard 0/2).AlreadyDone | Should -BeFalse
+            (Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $parts -Top 3 -Shard 0/2 -Force).AlreadyDone | Should -BeFalse
+        }
+
+        It 'takes the shard index of a Kubernetes Indexed Job with -Shard auto/N' {
+            $env:JOB_COMPLETION_INDEX = '1'
+            try {
+                $summary = Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath (Join-Path $TestDrive 'indexed.csv') -Top 2 -Shard auto/3
+            }
+            finally {
+                Remove-Item Env:JOB_COMPLETION_INDEX
+            }
+            $summary.Shard | Should -Be '1/3'
+            $summary.OutputPath | Should -Be (Join-Path $TestDrive 'indexed-00001-of-00003.csv')
+        }
+
+        It 'stops at a shard that does not exist, naming it, and writes nothing' {
+            $output = Join-Path $TestDrive 'bad-shard.csv'
+            $err = { Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $output -Shard 5/2 } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'InvalidArgument,VaeToolkit.PowerShell.GetVaeRecommendationCommand'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.TargetObject | Should -Be '5/2'
+            $err.Exception.Message | Should -Match "-Shard: shard '5/2'"
+            $err.Exception.Message | Should -Match 'below the count 2'
+            Get-ChildItem $TestDrive -Filter 'bad-shard*' | Should -BeNullOrEmpty
+            { Get-VaeRecommendation -Path $run.ModelPath -InputPath $manyUsers -OutputPath $output -Shard half } | Should -Throw "*'half'*"
         }
 
         It 'resolves -OutputPath from the PowerShell location' {
@@ -452,6 +563,75 @@ Describe 'Get-VaeRecommendation' {
     }
 }
 
+Describe 'Get-VaeUserEmbedding' {
+    BeforeAll {
+        $script:latentDim = (Get-Content (Join-Path $run.ModelPath 'model.json') -Raw | ConvertFrom-Json).latent_dim
+        # u0 and twin share a history; u1 has another; carol knows no item.
+        $script:people = Join-Path $TestDrive 'people.csv'
+        Set-Content $people -Value 'user,item', 'u0,1', 'u1,40', 'u0,2', 'twin,2', 'u1,41', 'u0,3', 'twin,3', 'twin,1', 'u1,42', 'carol,unknown-item'
+    }
+
+    It 'has the latent size of the quick-start config' {
+        $latentDim | Should -Be 200 # model.encoder_dims: [600, 200]
+    }
+
+    It 'writes one CSV row per user: user_id, then mu_0 .. mu_(d-1) for the model''s latent size d' {
+        $output = Join-Path $TestDrive 'embeddings.csv'
+        $summary = Get-VaeUserEmbedding -Path $run.ModelPath -InputPath $people -OutputPath $output -WarningVariable warnings -WarningAction SilentlyContinue
+        $summary | Should -BeOfType ([VaeToolkit.Inference.Batch.BatchScoringSummary])
+        $summary.Kind | Should -Be 'embeddings'
+        $summary.Format | Should -Be 'csv'
+        $summary.Users | Should -Be 4
+        $summary.UsersWritten | Should -Be 3
+        $summary.Rows | Should -Be 3
+        $summary.SkippedUsers | Should -Be @('carol')
+        $summary.SkippedUserCount | Should -Be 1
+        "$warnings" | Should -Match 'carol'
+
+        $header = (Get-Content $output -TotalCount 1) -split ','
+        $header | Should -Be (@('user_id') + (0..($latentDim - 1) | ForEach-Object { "mu_$_" }))
+        $rows = Import-Csv $output
+        $rows | Should -HaveCount 3
+        $rows.user_id | Sort-Object | Should -Be @('twin', 'u0', 'u1')
+        $vector = @{}
+        foreach ($row in $rows) {
+            $values = 0..($latentDim - 1) | ForEach-Object { [double]::Parse($row."mu_$_", [cultureinfo]::InvariantCulture) }
+            $values | ForEach-Object { [double]::IsFinite($_) | Should -BeTrue }
+            $vector[$row.user_id] = $values
+        }
+        # The same history, in any row order, is the same embedding; another history is another.
+        $twinGap = (0..($latentDim - 1) | ForEach-Object { [math]::Abs($vector['twin'][$_] - $vector['u0'][$_]) } | Measure-Object -Maximum).Maximum
+        $twinGap | Should -BeLessThan 1e-5
+        $otherGap = (0..($latentDim - 1) | ForEach-Object { [math]::Abs($vector['u1'][$_] - $vector['u0'][$_]) } | Measure-Object -Maximum).Maximum
+        $otherGap | Should -BeGreaterThan 1e-3
+    }
+
+    It 'writes Parquet, one shard at a time, and does not redo a finished shard' {
+        $output = Join-Path $TestDrive 'embeddings.parquet'
+        $first = Get-VaeUserEmbedding -Path $run.ModelPath -InputPath $people -OutputPath $output -Shard 0/2 -WarningAction SilentlyContinue
+        $second = Get-VaeUserEmbedding -Path $run.ModelPath -InputPath $people -OutputPath $output -Shard 1/2 -WarningAction SilentlyContinue
+        $first.Format | Should -Be 'parquet'
+        $first.Users + $second.Users | Should -Be 4
+        $first.Rows + $second.Rows | Should -Be 3
+        foreach ($shard in $first, $second) {
+            [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($shard.OutputPath), 0, 4) | Should -BeExactly 'PAR1'
+        }
+        (Get-VaeUserEmbedding -Path $run.ModelPath -InputPath $people -OutputPath $output -Shard 1/2 -WarningAction SilentlyContinue).AlreadyDone | Should -BeTrue
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $output = Join-Path $TestDrive 'embeddings-what-if.csv'
+        Get-VaeUserEmbedding -Path $run.ModelPath -InputPath $people -OutputPath $output -WhatIf | Should -BeNullOrEmpty
+        $output | Should -Not -Exist
+    }
+
+    It 'stops at a bad shard, naming it' {
+        $err = { Get-VaeUserEmbedding -Path $run.ModelPath -InputPath $people -OutputPath (Join-Path $TestDrive 'never.csv') -Shard 5/2 } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidArgument,VaeToolkit.PowerShell.GetVaeUserEmbeddingCommand'
+        $err.Exception.Message | Should -Match "'5/2'"
+    }
+}
+
 Describe 'Measure-VaeTraining' {
     It 'reports the speed of the asked epochs and writes nothing' {
         $location = New-Item -ItemType Directory (Join-Path $TestDrive 'benchmark')
@@ -483,12 +663,17 @@ Describe 'Measure-VaeTraining' {
 }
 
 Describe 'Measure-VaeScoring' {
-    It 'times ONNX Runtime against the dense libtorch baseline on the same users, bound from the training result' {
+    It 'times ONNX Runtime against libtorch''s validation path and dense baseline on the same users, bound from the training result' {
         $report = $run | Measure-VaeScoring -Users 300 -Top 10 -BatchSize 128
         $report.Users | Should -Be 300
         $report.Top | Should -Be 10
         $report.EngineUsersPerSecond | Should -BeGreaterThan 0
         [math]::Abs($report.EngineToBaseline - $report.EngineUsersPerSecond / $report.BaselineUsersPerSecond) | Should -BeLessThan 1e-9
+        # libtorch's validation path (embedding bag) is timed too, on the same users.
+        $report.ValidationPathSeconds | Should -BeGreaterThan 0
+        $report.ValidationPathUsersPerSecond | Should -BeGreaterThan 0
+        [math]::Abs($report.ValidationPathUsersPerSecond - 300 / $report.ValidationPathSeconds) | Should -BeLessThan 1e-6
+        [math]::Abs($report.EngineToValidationPath - $report.EngineUsersPerSecond / $report.ValidationPathUsersPerSecond) | Should -BeLessThan 1e-9
         $report.TopKAgreement | Should -BeGreaterOrEqual 0.99
     }
 
