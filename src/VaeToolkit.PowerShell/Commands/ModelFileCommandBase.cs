@@ -75,7 +75,7 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
     /// <summary>Users per ONNX Runtime call.</summary>
     [Parameter]
     [ValidateRange(1, SettingRanges.MaxBatchSize)]
-    public int BatchSize { get; set; } = 1000;
+    public int BatchSize { get; set; } = RecommendationService.DefaultBatchSize;
 
     protected CancellationTokenSource StopToken { get; } = new();
 
