@@ -176,7 +176,8 @@ internal sealed class Verbs(TextWriter error)
     private static readonly string[] BatchOptionNames = ["input", "output", "format", "user-column", "item-column", "delimiter", "shard", "force", "spill-dir"];
 
     private static RecommendationService OpenService(CommandLine line) =>
-        RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu", line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? RecommendationService.DefaultBatchSize);
+        RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu",
+            line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? RecommendationService.DefaultBatchSize, forBatchJobs: line.Value("input") is not null);
 
     private static BatchJobOptions BatchOptions(CommandLine line)
     {

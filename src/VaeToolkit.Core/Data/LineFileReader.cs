@@ -64,33 +64,57 @@ internal static class LineFileReader
                 plan.Add((file, parser, from, to));
         }
 
-        // A window of one segment per core is read in parallel, then handed over in order.
+        // A window of one segment per core is read in parallel and handed over in order, while the next
+        // window is already being read: the consumer's work overlaps the parsing.
         int window = Environment.ProcessorCount;
-        for (int first = 0; first < plan.Count; first += window)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<SegmentRows[]> ReadWindow(int first) => Task.Run(() =>
         {
             var segments = new SegmentRows[Math.Min(window, plan.Count - first)];
-            try
+            // Each segment opens its own handle: Netflix's training set alone is 17,770 files.
+            Parallel.For(0, segments.Length, new ParallelOptions { MaxDegreeOfParallelism = window, CancellationToken = stop.Token }, i =>
             {
-                // Each segment opens its own handle: Netflix's training set alone is 17,770 files.
-                Parallel.For(0, segments.Length, new ParallelOptions { MaxDegreeOfParallelism = window, CancellationToken = cancellationToken }, i =>
-                {
-                    var (file, parser, from, to) = plan[first + i];
-                    using SafeFileHandle handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
-                    segments[i] = new SegmentRows((int)Math.Min((to - from) / 32, 1 << 24), withTimes, parser.Encoding);
-                    ReadSegment(handle, from, to, parser, segments[i], cancellationToken);
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
+                var (file, parser, from, to) = plan[first + i];
+                using SafeFileHandle handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
+                segments[i] = new SegmentRows((int)Math.Min((to - from) / 32, 1 << 24), withTimes, parser.Encoding);
+                ReadSegment(handle, from, to, parser, segments[i], stop.Token);
+            });
+            return segments;
+        });
 
-            for (int i = 0; i < segments.Length; i++)
+        Task<SegmentRows[]>? reading = plan.Count > 0 ? ReadWindow(0) : null;
+        try
+        {
+            for (int first = 0; first < plan.Count; first += window)
             {
-                if (segments[i].Error is { } error)
-                    throw new DataFormatException(plan[first + i].File, LineNumber(plan[first + i].File, error.Offset), error.Reason);
-                segments[i].End = plan[first + i].End;
-                take(segments[i]);
+                SegmentRows[] segments;
+                try
+                {
+                    segments = reading!.GetAwaiter().GetResult();
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    reading = null;
+                    ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+                    throw;
+                }
+                reading = first + window < plan.Count ? ReadWindow(first + window) : null;
+                for (int i = 0; i < segments.Length; i++)
+                {
+                    if (segments[i].Error is { } error)
+                        throw new DataFormatException(plan[first + i].File, LineNumber(plan[first + i].File, error.Offset), error.Reason);
+                    segments[i].End = plan[first + i].End;
+                    take(segments[i]);
+                }
+            }
+        }
+        finally
+        {
+            // Stopped early (an error, a cancellation): the window being read is abandoned, its files closed first.
+            if (reading is not null)
+            {
+                stop.Cancel();
+                try { reading.Wait(); } catch (AggregateException) { }
             }
         }
     }

@@ -40,8 +40,8 @@ public static class BatchJob
         return Path.Combine(Path.GetDirectoryName(full)!, name);
     }
 
-    internal static BatchScoringSummary Run(ModelBundle bundle, string kind, string settings, BatchJobOptions options, int batchSize,
-        Func<Stream, OutputFormat, IBatchSink> sinkFor, IProgress<BatchScoringProgress>? progress, CancellationToken cancellationToken)
+    internal static BatchScoringSummary Run<TScores>(ModelBundle bundle, string kind, string settings, BatchJobOptions options, int batchSize,
+        Func<Stream, OutputFormat, IBatchSink<TScores>> sinkFor, IProgress<BatchScoringProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         string input = Path.GetFullPath(options.InputPath);
@@ -79,47 +79,11 @@ public static class BatchJob
             // scoring pass allocates ONNX Runtime's buffers, so that the peak is one pass's, not both.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-            int users = 0, usersWritten = 0, skippedCount = 0;
-            long rows = 0, rowsScored = 0;
-            var skipped = new List<string>();
-            var scoring = Stopwatch.StartNew();
+            var scoring = new ScoringPass<TScores>(partitioner, bundle.Items.Count, batchSize, progress);
             AtomicFile.Write(output, stream =>
             {
                 using var sink = sinkFor(stream, format);
-                for (int b = 0; b < partitioner.BucketCount; b++)
-                {
-                    var bucket = SpilledUsers.Read(partitioner.BucketPaths[b], partitioner.Records[b]);
-                    File.Delete(partitioner.BucketPaths[b]);
-                    users += bucket.Count;
-                    var scored = new List<(string UserId, int[] Items)>(batchSize);
-                    foreach (var user in bucket)
-                    {
-                        if (user.Items.Length == 0)
-                        {
-                            if (skipped.Count < SkippedUsersListed) skipped.Add(user.UserId);
-                            skippedCount++;
-                            continue;
-                        }
-                        scored.Add(user);
-                        if (scored.Count == batchSize) Flush();
-                    }
-                    Flush();
-
-                    void Flush()
-                    {
-                        if (scored.Count == 0) return;
-                        cancellationToken.ThrowIfCancellationRequested();
-                        rows += sink.Write(scored.ConvertAll(user => user.UserId), Histories(scored, bundle.Items.Count));
-                        usersWritten += scored.Count;
-                        rowsScored += scored.Sum(user => (long)user.Items.Length);
-                        scored.Clear();
-                        double fraction = partitioner.RowsInShard == 0 ? 1 : Math.Min(1, (double)rowsScored / (partitioner.RowsInShard - partitioner.UnknownInteractions));
-                        double seconds = scoring.Elapsed.TotalSeconds;
-                        progress?.Report(new BatchScoringProgress("scoring", fraction, usersWritten, usersWritten / seconds,
-                            fraction > 0 ? TimeSpan.FromSeconds(seconds * (1 - fraction) / fraction) : null));
-                    }
-                }
-                sink.Complete();
+                scoring.Run(sink, cancellationToken);
             });
 
             var summary = new BatchScoringSummary
@@ -132,14 +96,14 @@ public static class BatchJob
                 InputPath = input,
                 InputRows = partitioner.RowsRead,
                 ShardRows = partitioner.RowsInShard,
-                Users = users,
-                UsersWritten = usersWritten,
-                Rows = rows,
+                Users = scoring.Users,
+                UsersWritten = scoring.UsersWritten,
+                Rows = scoring.Rows,
                 UnknownInteractions = partitioner.UnknownInteractions,
-                SkippedUserCount = skippedCount,
-                SkippedUsers = skipped,
+                SkippedUserCount = scoring.SkippedUserCount,
+                SkippedUsers = scoring.SkippedUsers,
                 Seconds = watch.Elapsed.TotalSeconds,
-                UsersPerSecond = usersWritten / watch.Elapsed.TotalSeconds,
+                UsersPerSecond = scoring.UsersWritten / watch.Elapsed.TotalSeconds,
                 InputSha256 = inputHash,
                 ModelSha256 = modelHash,
                 Settings = settings,
@@ -152,15 +116,6 @@ public static class BatchJob
         {
             Directory.Delete(spill, recursive: true);
         }
-    }
-
-    private static CsrMatrix Histories(List<(string UserId, int[] Items)> users, int itemCount)
-    {
-        var offsets = new long[users.Count + 1];
-        for (int u = 0; u < users.Count; u++) offsets[u + 1] = offsets[u] + users[u].Items.Length;
-        var indices = new int[offsets[^1]];
-        for (int u = 0; u < users.Count; u++) users[u].Items.CopyTo(indices, offsets[u]);
-        return new CsrMatrix(itemCount, offsets, indices);
     }
 
     /// <summary>The summary a finished shard's manifest records, when it matches this run and its output is still there, whole; else null.</summary>

@@ -9,7 +9,7 @@ namespace VaeToolkit.Inference.Batch;
 /// Writes each user's latent mean (the encoder graph's output) as one row <c>user_id, mu_0 .. mu_{d-1}</c>,
 /// as CSV or Parquet (one float column per dimension), for nearest-neighbour systems downstream.
 /// </summary>
-internal sealed class EmbeddingSink : IBatchSink
+internal sealed class EmbeddingSink : IBatchSink<float[][]>
 {
     private readonly OnnxRecommender recommender;
     private readonly Utf8CsvBuffer? csv;
@@ -33,9 +33,10 @@ internal sealed class EmbeddingSink : IBatchSink
         }
     }
 
-    public long Write(IReadOnlyList<string> userIds, CsrMatrix histories)
+    public float[][] Score(CsrMatrix histories) => recommender.Encode(histories);
+
+    public long Write(IReadOnlyList<string> userIds, float[][] means)
     {
-        float[][] means = recommender.Encode(histories);
         if (csv is not null)
         {
             for (int u = 0; u < means.Length; u++)

@@ -9,7 +9,7 @@ namespace VaeToolkit.Inference.Batch;
 /// Writes each user's top k as rows <c>user_id, rank, item_id, score, item_name</c> (rank from 1; the name
 /// empty, or null in Parquet, when the model has none), as CSV or Parquet.
 /// </summary>
-internal sealed class RecommendationSink : IBatchSink
+internal sealed class RecommendationSink : IBatchSink<TopKResult>
 {
     public const string CsvHeader = "user_id,rank,item_id,score,item_name";
 
@@ -41,9 +41,10 @@ internal sealed class RecommendationSink : IBatchSink
         }
     }
 
-    public long Write(IReadOnlyList<string> userIds, CsrMatrix histories)
+    public TopKResult Score(CsrMatrix histories) => recommender.Recommend(histories, k);
+
+    public long Write(IReadOnlyList<string> userIds, TopKResult top)
     {
-        var top = recommender.Recommend(histories, k);
         long rows = 0;
         for (int u = 0; u < userIds.Count; u++)
         {

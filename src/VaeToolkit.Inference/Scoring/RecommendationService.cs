@@ -34,11 +34,15 @@ public sealed class RecommendationService : IDisposable
     public int BatchSize { get; }
 
     /// <summary>Opens a model directory (or a run directory's model) on <paramref name="device"/> (see <see cref="OnnxRecommender.Open"/>).</summary>
-    public static RecommendationService Open(string path, string device = "cpu", int batchSize = DefaultBatchSize)
+    /// <param name="forBatchJobs">
+    /// For <see cref="RecommendFile"/> and <see cref="EmbedFile"/>: ONNX Runtime's threads sleep between operators
+    /// rather than spin, leaving the cores to the job's reader and writer (see <see cref="OnnxRecommender.Open"/>).
+    /// </param>
+    public static RecommendationService Open(string path, string device = "cpu", int batchSize = DefaultBatchSize, bool forBatchJobs = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var bundle = ModelBundle.Open(path);
-        return new RecommendationService(bundle, OnnxRecommender.Open(bundle.Directory, device), batchSize);
+        return new RecommendationService(bundle, OnnxRecommender.Open(bundle.Directory, device, spinWait: !forBatchJobs), batchSize);
     }
 
     /// <summary>

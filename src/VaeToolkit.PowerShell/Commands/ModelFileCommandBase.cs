@@ -95,7 +95,7 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
         }
         try
         {
-            service = RecommendationService.Open(matches[0], Device, BatchSize);
+            service = RecommendationService.Open(matches[0], Device, BatchSize, forBatchJobs: ParameterSetName == FileSet);
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
