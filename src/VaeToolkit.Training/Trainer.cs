@@ -507,7 +507,7 @@ public sealed class Trainer : IDisposable
         {
             var changes = state.Settings is string before ? ConfigDiff.Changes(before, ResumeSettings(config)) : [];
             string what = changes.Count > 0 ? string.Join("; ", changes) : "the settings differ";
-            throw new ResumeMismatchException(checkpointPath, $"it was written with other settings ({what}); only training.epochs may change when resuming");
+            throw new ResumeMismatchException(checkpointPath, $"it was written with other settings ({what}); only training.epochs and export.precision may change when resuming");
         }
         if (state.DataHash is string hash && hash != data.DataHash)
             throw new ResumeMismatchException(checkpointPath, $"it was trained on other data (data hash {hash[..Math.Min(12, hash.Length)]}..., now {data.DataHash[..Math.Min(12, data.DataHash.Length)]}...): the data set or its files changed");
@@ -515,9 +515,12 @@ public sealed class Trainer : IDisposable
             throw new ResumeMismatchException(checkpointPath, $"its model has {items} items, the data now has {data.ItemCount}");
     }
 
-    /// <summary>Settings a resumed run must share with its checkpoint (everything but the epoch count), as YAML.</summary>
+    /// <summary>
+    /// Settings a resumed run must share with its checkpoint (everything but the epoch count and the export
+    /// settings, which change only the ONNX files written at the end), as YAML.
+    /// </summary>
     private static string ResumeSettings(VaeConfig config) =>
-        ConfigWriter.ToYaml(config with { SourcePath = null, Training = config.Training with { Epochs = 1 } });
+        ConfigWriter.ToYamlWithoutExport(config with { SourcePath = null, Training = config.Training with { Epochs = 1 } });
 
     /// <summary>The hash of <see cref="ResumeSettings"/>.</summary>
     internal static string ResumeKey(VaeConfig config) =>

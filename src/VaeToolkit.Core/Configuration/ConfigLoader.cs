@@ -83,6 +83,7 @@ public static class ConfigLoader
             Model = ReadModel(root.Section("model")),
             Training = ReadTraining(root.Section("training")),
             Evaluation = ReadEvaluation(root.Section("evaluation")),
+            Export = ReadExport(root.Section("export")),
         };
         root.RejectUnknownKeys();
         return config;
@@ -198,6 +199,17 @@ public static class ConfigLoader
         };
         section.RejectUnknownKeys();
         return evaluation;
+    }
+
+    private static ExportConfig ReadExport(YamlSection section)
+    {
+        var d = new ExportConfig();
+        var export = new ExportConfig
+        {
+            Precision = section.String("precision", d.Precision, ExportPrecisions.All),
+        };
+        section.RejectUnknownKeys();
+        return export;
     }
 
     /// <summary>Sets <c>a.b.c=value</c> in the parsed tree, creating sections as needed.</summary>

@@ -6,7 +6,16 @@ namespace VaeToolkit.Configuration;
 /// <summary>Writes a config back as YAML that <see cref="ConfigLoader"/> reads to the same values.</summary>
 public static class ConfigWriter
 {
-    public static string ToYaml(VaeConfig config)
+    public static string ToYaml(VaeConfig config) => Write(config, withExport: true);
+
+    /// <summary>
+    /// <see cref="ToYaml"/> without the <c>export</c> section: the settings the trained weights depend on,
+    /// which a resumed run must share with its checkpoint. The text is what checkpoints written before the
+    /// export section existed recorded, so they still resume.
+    /// </summary>
+    public static string ToYamlWithoutExport(VaeConfig config) => Write(config, withExport: false);
+
+    private static string Write(VaeConfig config, bool withExport)
     {
         var d = config.Data;
         var s = d.Synthetic;
@@ -65,6 +74,11 @@ public static class ConfigWriter
         yaml.AppendLine($"  threads: {(t.Threads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine("evaluation:");
         yaml.AppendLine($"  batch_size: {config.Evaluation.BatchSize}");
+        if (withExport)
+        {
+            yaml.AppendLine("export:");
+            yaml.AppendLine($"  precision: {config.Export.Precision}");
+        }
         return yaml.ToString();
     }
 

@@ -31,4 +31,7 @@ public sealed record VaeConfig
     public TrainingConfig Training { get; init; } = new();
 
     public EvaluationConfig Evaluation { get; init; } = new();
+
+    /// <summary>How the model is exported to ONNX; changes nothing in training, so a resumed run may change it.</summary>
+    public ExportConfig Export { get; init; } = new();
 }

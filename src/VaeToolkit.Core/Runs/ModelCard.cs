@@ -47,6 +47,12 @@ public sealed record ModelCard
     public string? ToolkitVersion { get; init; }
 
     /// <summary>
+    /// How the graphs store their weights (<c>export.precision</c>: fp32, fp16, bf16 or int8). Null in
+    /// model directories written before it was recorded, which are all fp32.
+    /// </summary>
+    public string? Precision { get; init; }
+
+    /// <summary>
     /// The SHA-256 (lower-case hex) of each other file of the model directory, by file name, checked
     /// when the model is opened. Null in model directories written before it was recorded: those open
     /// unchecked, as do files it does not list.

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using VaeToolkit.Training.Export.Onnx;
 using VaeToolkit.Training.Model;
+using DataType = VaeToolkit.Training.Export.Onnx.TensorProto.Types.DataType;
 
 namespace VaeToolkit.Training.Export;
 
@@ -8,6 +10,8 @@ namespace VaeToolkit.Training.Export;
 /// The weights inside an exported recommender graph, read back: the encoder layers as the graph holds them
 /// (for a VAE the last one gives the mean only), then the decoder layers. What a model folder carries,
 /// for scoring it with other engines (the dense libtorch baseline of <see cref="Scoring.ScoringBenchmark"/>).
+/// Weights exported in reduced precision come back as float32: float16 and bfloat16 widened, int8
+/// dequantised (value × its column's scale), i.e. the weights the graph actually multiplies by.
 /// </summary>
 public sealed record ExportedWeights(string ModelType, int ItemCount, IReadOnlyList<DenseLayer> Encoder, IReadOnlyList<DenseLayer> Decoder)
 {
@@ -46,7 +50,7 @@ public sealed record ExportedWeights(string ModelType, int ItemCount, IReadOnlyL
         {
             if (weight.Dims.Count != 2 || bias.Dims.Count != 1 || weight.Dims[1] != bias.Dims[0])
                 throw new InvalidDataException($"{path}: {part}_{i} has weights of shape [{string.Join(", ", weight.Dims)}] and biases [{string.Join(", ", bias.Dims)}]");
-            layers.Add(new DenseLayer((int)weight.Dims[0], (int)weight.Dims[1], Floats(weight, path), Floats(bias, path)));
+            layers.Add(new DenseLayer((int)weight.Dims[0], (int)weight.Dims[1], Weights(weight, initializers, path), Floats(bias, path)));
         }
         return layers;
     }
@@ -54,11 +58,46 @@ public sealed record ExportedWeights(string ModelType, int ItemCount, IReadOnlyL
     private static DenseLayer WithoutLastRow(DenseLayer layer) =>
         layer with { Inputs = layer.Inputs - 1, Weight = layer.Weight[..((layer.Inputs - 1) * layer.Outputs)] };
 
+    /// <summary>A weight matrix as float32, whichever form <see cref="OnnxExporter"/> stored it in.</summary>
+    private static float[] Weights(TensorProto weight, Dictionary<string, TensorProto> initializers, string path)
+    {
+        switch ((DataType)weight.DataType)
+        {
+            case DataType.Float:
+                return Floats(weight, path);
+            case DataType.Float16:
+                return [.. Values<Half>(weight, path, "float16 values").ToArray().Select(value => (float)value)];
+            case DataType.Bfloat16:
+                return [.. Values<ushort>(weight, path, "bfloat16 values").ToArray().Select(WeightFormats.FromBFloat16)];
+            case DataType.Int8:
+                string scaleName = weight.Name + "_scale";
+                if (!initializers.TryGetValue(scaleName, out var scaleTensor))
+                    throw new InvalidDataException($"{path}: {weight.Name} is int8 but the graph has no {scaleName} to dequantise it with");
+                float[] scales = Floats(scaleTensor, path);
+                int columns = (int)weight.Dims[1];
+                if (scales.Length != columns)
+                    throw new InvalidDataException($"{path}: {scaleName} holds {scales.Length} scales for {columns} columns");
+                var quantized = Values<sbyte>(weight, path, "int8 values");
+                var values = new float[quantized.Length];
+                for (int i = 0; i < values.Length; i++) values[i] = quantized[i] * scales[i % columns];
+                return values;
+            default:
+                throw new InvalidDataException($"{path}: {weight.Name} is stored as ONNX data type {weight.DataType}, which this toolkit does not read back");
+        }
+    }
+
     private static float[] Floats(TensorProto tensor, string path)
     {
+        if ((DataType)tensor.DataType != DataType.Float)
+            throw new InvalidDataException($"{path}: {tensor.Name} is ONNX data type {tensor.DataType}, not float");
+        return Values<float>(tensor, path, "floats").ToArray();
+    }
+
+    private static ReadOnlySpan<T> Values<T>(TensorProto tensor, string path, string what) where T : unmanaged
+    {
         long count = tensor.Dims.Aggregate(1L, (product, dim) => product * dim);
-        if (tensor.RawData.Length != count * sizeof(float))
-            throw new InvalidDataException($"{path}: {tensor.Name} holds {tensor.RawData.Length} bytes, not {count} floats");
-        return MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
+        if (tensor.RawData.Length != count * Unsafe.SizeOf<T>())
+            throw new InvalidDataException($"{path}: {tensor.Name} holds {tensor.RawData.Length} bytes, not {count} {what}");
+        return MemoryMarshal.Cast<byte, T>(tensor.RawData.Span);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Google.Protobuf;
+using VaeToolkit.Configuration;
 using VaeToolkit.IO;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Export.Onnx;
@@ -21,6 +22,12 @@ namespace VaeToolkit.Training.Export;
 /// <c>top_items</c> int64 [users, k'] and <c>top_scores</c> float [users, k'] (the logits, best first,
 /// with k' = min(k, items) and the user's own items scored -inf).
 /// </para>
+/// <para>
+/// <c>precision</c> (<see cref="ExportPrecisions"/>) chooses how the weights are stored: float32 (the
+/// default), float16 or bfloat16 matrices that ONNX Runtime casts to float32 when it loads the graph, or,
+/// for <c>int8</c>, the decoder's output layer as int8 arithmetic (<see cref="OnnxQuantizedLayer"/>) with
+/// everything else in float32. Each graph's metadata_props say which, under <c>precision</c>.
+/// </para>
 /// </summary>
 public static class OnnxExporter
 {
@@ -32,11 +39,17 @@ public static class OnnxExporter
 
     /// <summary>
     /// Writes both graphs into <paramref name="modelDirectory"/>, atomically. <paramref name="metadata"/>
-    /// goes into each graph's metadata_props, next to model_type, item_count and latent_dim.
+    /// goes into each graph's metadata_props, next to model_type, item_count, latent_dim and precision.
     /// </summary>
-    public static void Export(MultVaeWeights weights, string modelDirectory, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="precision">One of <see cref="ExportPrecisions.All"/>.</param>
+    public static void Export(MultVaeWeights weights, string modelDirectory, IReadOnlyDictionary<string, string>? metadata = null, string precision = ExportPrecisions.Fp32)
     {
         Validate(weights);
+        if (!ExportPrecisions.All.Contains(precision))
+            throw new ArgumentException($"export precision '{precision}' is not one of {string.Join(", ", ExportPrecisions.All)}", nameof(precision));
+        // Half-precision storage applies to every matrix; int8 only to the decoder's output layer.
+        string storage = precision == ExportPrecisions.Int8 ? ExportPrecisions.Fp32 : precision;
+
         // The scorer reads the sizes from these keys, so they always describe the graph itself.
         var properties = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
         {
@@ -45,26 +58,30 @@ public static class OnnxExporter
             ["latent_dim"] = weights.LatentDim.ToString(CultureInfo.InvariantCulture),
         };
 
-        Write(Path.Combine(modelDirectory, ModelFiles.Encoder), BuildEncoder(weights), properties);
-        Write(Path.Combine(modelDirectory, ModelFiles.Recommender), BuildRecommender(weights), properties);
+        // The encoder graph has no decoder, so under int8 it is float32 throughout, and says so.
+        Write(Path.Combine(modelDirectory, ModelFiles.Encoder), BuildEncoder(weights, storage), With(properties, "precision", storage));
+        Write(Path.Combine(modelDirectory, ModelFiles.Recommender), BuildRecommender(weights, precision, storage), With(properties, "precision", precision));
     }
 
-    private static GraphProto BuildEncoder(MultVaeWeights weights)
+    private static Dictionary<string, string> With(Dictionary<string, string> properties, string key, string value) =>
+        new(properties) { [key] = value };
+
+    private static GraphProto BuildEncoder(MultVaeWeights weights, string storage)
     {
         var g = new OnnxGraphBuilder("vaetoolkit_encoder");
         var history = SparseHistory.Declare(g);
-        string mu = Encode(g, weights, history);
+        string mu = Encode(g, weights, history, storage);
         g.Output(mu, "mu", DataType.Float, "users", weights.LatentDim);
         return g.Build();
     }
 
-    private static GraphProto BuildRecommender(MultVaeWeights weights)
+    private static GraphProto BuildRecommender(MultVaeWeights weights, string precision, string storage)
     {
         var g = new OnnxGraphBuilder("vaetoolkit_recommender");
         var history = SparseHistory.Declare(g);
         string k = g.Input("k", DataType.Int64, 1);
 
-        string logits = Decode(g, weights, Encode(g, weights, history));
+        string logits = Decode(g, weights, Encode(g, weights, history, storage), precision, storage);
 
         // The user's own items can never be recommended: overwrite their logits with -inf.
         string pairs = g.Node("Concat", [history.EntryRows, g.Node("Unsqueeze", history.Items, g.Int64s(1))], IntAttribute("axis", 1));
@@ -80,29 +97,41 @@ public static class OnnxExporter
     }
 
     /// <summary>The latent mean: the encoder with the VAE's log-variance half left out.</summary>
-    private static string Encode(OnnxGraphBuilder g, MultVaeWeights weights, SparseHistory history)
+    private static string Encode(OnnxGraphBuilder g, MultVaeWeights weights, SparseHistory history, string storage)
     {
         var layers = weights.Encoder.ToList();
         if (weights.IsVae) layers[^1] = FirstOutputs(layers[^1], weights.LatentDim);
 
-        string h = OnnxItemLayer.Build(g, history, layers[0]);
+        string h = OnnxItemLayer.Build(g, history, layers[0], storage);
         for (int i = 1; i < layers.Count; i++)
-            h = Dense(g, $"encoder_{i}", g.Node("Tanh", h), layers[i]);
+            h = Dense(g, $"encoder_{i}", g.Node("Tanh", h), layers[i], storage);
         // The VAE's mean is linear; the DAE's code goes through tanh like its other layers.
         return weights.IsVae ? h : g.Node("Tanh", h);
     }
 
-    private static string Decode(OnnxGraphBuilder g, MultVaeWeights weights, string latent)
+    /// <summary>
+    /// The decoder. Under int8 only its output layer, [h, items], is quantised: it holds nearly all of the
+    /// decoder's weights and work, and its input, a tanh, lies in [-1, 1], so one uint8 scale over a batch
+    /// loses little. (With a single decoder layer its input is the latent mean, unbounded: a batch's widest
+    /// user sets everyone's scale.)
+    /// </summary>
+    private static string Decode(OnnxGraphBuilder g, MultVaeWeights weights, string latent, string precision, string storage)
     {
         string h = latent;
         for (int i = 0; i < weights.Decoder.Count; i++)
-            h = Dense(g, $"decoder_{i}", i == 0 ? h : g.Node("Tanh", h), weights.Decoder[i]);
+        {
+            string name = $"decoder_{i}";
+            string input = i == 0 ? h : g.Node("Tanh", h);
+            h = precision == ExportPrecisions.Int8 && i == weights.Decoder.Count - 1
+                ? OnnxQuantizedLayer.Build(g, name, input, weights.Decoder[i])
+                : Dense(g, name, input, weights.Decoder[i], storage);
+        }
         return h;
     }
 
-    private static string Dense(OnnxGraphBuilder g, string name, string input, DenseLayer layer) =>
+    private static string Dense(OnnxGraphBuilder g, string name, string input, DenseLayer layer, string storage) =>
         g.Node("Add",
-            g.Node("MatMul", input, g.Initializer($"{name}_weight", layer.Weight, layer.Inputs, layer.Outputs)),
+            g.Node("MatMul", input, WeightFormats.FloatMatrix(g, $"{name}_weight", layer.Weight, storage, layer.Inputs, layer.Outputs)),
             g.Initializer($"{name}_bias", layer.Bias, layer.Outputs));
 
     private static DenseLayer FirstOutputs(DenseLayer layer, int outputs)

@@ -36,6 +36,19 @@ internal sealed class OnnxGraphBuilder
     public string Initializer(string name, long[] values, params long[] dims) =>
         AddInitializer(name, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), dims);
 
+    public string Initializer(string name, Half[] values, params long[] dims) =>
+        AddInitializer(name, DataType.Float16, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+
+    public string Initializer(string name, sbyte[] values, params long[] dims) =>
+        AddInitializer(name, DataType.Int8, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+
+    public string Initializer(string name, byte[] values, params long[] dims) =>
+        AddInitializer(name, DataType.Uint8, values, dims);
+
+    /// <summary>bfloat16 values, each the upper 16 bits of a float32 (<see cref="WeightFormats.ToBFloat16"/>).</summary>
+    public string BFloat16Initializer(string name, ushort[] values, params long[] dims) =>
+        AddInitializer(name, DataType.Bfloat16, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+
     /// <summary>A one-dimensional int64 constant, the form Slice, Concat and TopK take.</summary>
     public string Int64s(params long[] values) => Initializer($"const_{nextId++}", values, values.Length);
 

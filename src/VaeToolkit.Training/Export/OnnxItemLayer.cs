@@ -30,11 +30,12 @@ internal static class OnnxItemLayer
 
     public const string BiasName = "encoder_0_bias";
 
-    public static string Build(OnnxGraphBuilder g, SparseHistory history, DenseLayer layer)
+    /// <param name="storage">How the weights are stored: fp32, fp16 or bf16 (<see cref="WeightFormats.FloatMatrix"/>).</param>
+    public static string Build(OnnxGraphBuilder g, SparseHistory history, DenseLayer layer, string storage)
     {
         var padded = new float[(layer.Inputs + 1L) * layer.Outputs];
         layer.Weight.CopyTo(padded, 0);
-        string weights = g.Initializer(WeightName, padded, layer.Inputs + 1, layer.Outputs);
+        string weights = WeightFormats.FloatMatrix(g, WeightName, padded, storage, layer.Inputs + 1, layer.Outputs);
         string padIndex = g.Int64s(layer.Inputs);
         string chunkLength = g.Int64s(ChunkLength);
         string axis0 = g.Int64Scalar(0);

@@ -26,6 +26,7 @@ public static class ModelPackager
             BestEpoch = outcome.BestEpoch,
             ValidationNdcgAt100 = outcome.BestValidationNdcg,
             ToolkitVersion = RuntimeVersions.Current().Toolkit,
+            Precision = config.Export.Precision,
         };
         var metadata = new Dictionary<string, string>
         {
@@ -34,7 +35,7 @@ public static class ModelPackager
             ["dataset"] = card.Dataset,
             ["data_hash"] = card.DataHash,
         };
-        OnnxExporter.Export(weights, modelDirectory, metadata);
+        OnnxExporter.Export(weights, modelDirectory, metadata, config.Export.Precision);
         var items = new ItemTable(data.ItemIds, data.Train.ColumnCounts(), data.ItemNames);
         var (histories, userIds) = KnownUsers(data);
         ModelBundle.Write(modelDirectory, card, items, histories, userIds, data.Test);

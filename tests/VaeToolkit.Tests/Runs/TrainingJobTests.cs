@@ -1,6 +1,7 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Export;
 using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
@@ -112,6 +113,33 @@ public sealed class TrainingJobTests : IDisposable
         Assert.Equal(4, resumed.Epochs);
         var manifest = RunManifest.Load(Path.Combine(runDirectory, RunFiles.Manifest));
         Assert.Equal([1, 2, 3, 4], manifest.History.Select(e => e.Epoch));
+    }
+
+    /// <summary>
+    /// export.precision may change on resumption: a finished run resumed with int8 trains no further and
+    /// writes the same weights again as int8, which the model card, the graph and the evaluation show.
+    /// </summary>
+    [Fact]
+    public void Resume_WithAnotherExportPrecision_ExportsTheSameWeightsAgain()
+    {
+        string runDirectory = _scratch.Combine("run");
+        var first = TrainingJob.Run(new TrainingRequest(SmallSynthetic(epochs: 2), runDirectory), cancellationToken: TestContext.Current.CancellationToken);
+        string recommender = Path.Combine(first.ModelPath, ModelFiles.Recommender);
+        var fp32 = ExportedWeights.Read(recommender);
+        Assert.Equal(ExportPrecisions.Fp32, ModelBundle.Open(first.ModelPath).Card.Precision);
+
+        var int8 = SmallSynthetic(epochs: 2) with { Export = new ExportConfig { Precision = ExportPrecisions.Int8 } };
+        var resumed = TrainingJob.Run(new TrainingRequest(int8, runDirectory, Resume: true), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, resumed.Epochs);
+        Assert.Equal(ExportPrecisions.Int8, ModelBundle.Open(resumed.ModelPath).Card.Precision);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(recommender))
+            Assert.Equal(ExportPrecisions.Int8, session.ModelMetadata.CustomMetadataMap["precision"]);
+        var back = ExportedWeights.Read(recommender);
+        Assert.Equal(fp32.Encoder[0].Weight, back.Encoder[0].Weight); // the same epoch's weights; only the output layer is int8
+        Assert.NotEqual(fp32.Decoder[^1].Weight, back.Decoder[^1].Weight);
+        Assert.Equal(first.Test.NdcgAt100, resumed.Test.NdcgAt100, 0.02);
+        Assert.Equal(ExportPrecisions.Int8, ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config)).Export.Precision);
     }
 
     [Fact]
