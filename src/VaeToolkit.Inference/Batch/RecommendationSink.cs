@@ -13,7 +13,7 @@ internal sealed class RecommendationSink : IBatchSink<TopKResult>
 {
     public const string CsvHeader = "user_id,rank,item_id,score,item_name";
 
-    private const int RowGroupRows = 1 << 20;
+    private const int RowGroupRows = 1 << 17;
 
     private readonly OnnxRecommender recommender;
     private readonly ItemTable items;
