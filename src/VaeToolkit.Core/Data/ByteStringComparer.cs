@@ -4,7 +4,7 @@ namespace VaeToolkit.Data;
 /// Compares byte strings by content, and lets a <c>Dictionary&lt;byte[], T&gt;</c> be searched with a
 /// <see cref="ReadOnlySpan{T}"/> of bytes, so that looking up an id read from a buffer allocates nothing.
 /// </summary>
-internal sealed class ByteStringComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+public sealed class ByteStringComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly ByteStringComparer Instance = new();
 
