@@ -136,10 +136,12 @@ internal sealed class Verbs(TextWriter error)
         string? input = line.Value("input");
         if ((users.Count > 0 ? 1 : 0) + (items is null ? 0 : 1) + (input is null ? 0 : 1) != 1)
             throw new UsageException("give exactly one of --user, --items or --input");
+        // The command line is checked in full before the model is opened.
+        var batch = input is null ? null : BatchOptions(line);
         using var service = OpenService(line);
         allServed = true;
-        if (input is not null)
-            return service.RecommendFile(BatchOptions(line), top, new ProgressPrinter(error), cancellationToken);
+        if (batch is not null)
+            return service.RecommendFile(batch, top, new ProgressPrinter(error), cancellationToken);
 
         var results = items is not null
             ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top)]
@@ -156,8 +158,9 @@ internal sealed class Verbs(TextWriter error)
     public object Embed(CommandLine line, CancellationToken cancellationToken)
     {
         line.OnlyAllow(["model", "device", "batch-size", .. BatchOptionNames]);
+        var batch = BatchOptions(line);
         using var service = OpenService(line);
-        return service.EmbedFile(BatchOptions(line), new ProgressPrinter(error), cancellationToken);
+        return service.EmbedFile(batch, new ProgressPrinter(error), cancellationToken);
     }
 
     /// <summary>A delimiter as typed, escapes such as \t allowed.</summary>

@@ -71,6 +71,11 @@ public sealed class CliAppTests : IDisposable
     [InlineData(new[] { "train" }, "option --config is required")]
     [InlineData(new[] { "train", "--config", "x.yaml", "--speed", "9" }, "unknown option --speed")]
     [InlineData(new[] { "recommend", "--model", "m", "--user", "1", "--items", "2" }, "exactly one of --user, --items or --input")]
+    [InlineData(new[] { "recommend", "--model", "m", "--input", "a.csv", "--output", "b.csv", "--shard", "5/2" }, "option --shard: shard '5/2': the index must be below the count 2")]
+    [InlineData(new[] { "embed", "--model", "m", "--input", "a.csv", "--output", "b.csv", "--format", "xml" }, "option --format must be csv or parquet, not 'xml'")]
+    [InlineData(new[] { "embed", "--model", "m", "--input", "a.csv" }, "option --output is required")]
+    [InlineData(new[] { "embed", "--model", "m", "--input", "a.csv", "--output", "b.csv", "--delimiter", "\\q" }, "option --delimiter '\\q'")]
+    [InlineData(new[] { "embed", "--model", "m", "--input", "a.csv", "--output", "b.csv", "--top", "3" }, "unknown option --top for 'embed'")]
     public void BadCommandLines_AreUsageErrors(string[] args, string message)
     {
         var (exitCode, _, error) = CliRunner.Run(args);
