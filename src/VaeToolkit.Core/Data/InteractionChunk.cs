@@ -36,7 +36,8 @@ public sealed class InteractionChunk
     private static ReadOnlySpan<byte> Id(IdKeys keys, int key, Span<byte> scratch)
     {
         if (key < 0) return keys.Texts[~key];
-        key.TryFormat(scratch, out int written, provider: CultureInfo.InvariantCulture);
+        if (!key.TryFormat(scratch, out int written, provider: CultureInfo.InvariantCulture))
+            throw new ArgumentException($"the scratch buffer holds {scratch.Length} bytes; a numeric id needs up to 10", nameof(scratch));
         return scratch[..written];
     }
 }

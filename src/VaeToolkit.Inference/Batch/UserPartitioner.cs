@@ -68,11 +68,13 @@ internal sealed class UserPartitioner : IDisposable
 
         var indexByKey = new Dictionary<int, int>();
         var known = new List<int>();
-        Span<byte> scratch = stackalloc byte[16];
+        // The user id may live in its scratch while item ids are formatted: each has its own.
+        Span<byte> userScratch = stackalloc byte[16];
+        Span<byte> itemScratch = stackalloc byte[16];
         for (int start = 0, end; start < count; start = end)
         {
             for (end = start + 1; end < count && users[end] == users[start];) end++;
-            ReadOnlySpan<byte> userId = chunk.UserId(users[start], scratch);
+            ReadOnlySpan<byte> userId = chunk.UserId(users[start], userScratch);
             ulong hash = ShardSpec.Hash(userId);
             if (!shard.Contains(hash)) continue;
 
@@ -83,7 +85,7 @@ internal sealed class UserPartitioner : IDisposable
                 int key = chunk.ItemKey(order[row]);
                 if (!indexByKey.TryGetValue(key, out int index))
                 {
-                    index = items.TryGetIndex(Encoding.UTF8.GetString(chunk.ItemId(key, scratch[10..])), out int found) ? found : -1;
+                    index = items.TryGetIndex(Encoding.UTF8.GetString(chunk.ItemId(key, itemScratch)), out int found) ? found : -1;
                     indexByKey.Add(key, index);
                 }
                 if (index < 0) UnknownInteractions++;

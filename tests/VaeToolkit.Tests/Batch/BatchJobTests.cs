@@ -4,6 +4,8 @@ using Parquet.Schema;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
+using VaeToolkit.Runs;
+using VaeToolkit.Training.Export;
 using VaeToolkit.Tests.Export;
 using VaeToolkit.Tests.Inference;
 
@@ -174,6 +176,29 @@ public sealed class BatchJobTests : IDisposable
         Assert.StartsWith(input, error.Message);
         Assert.Contains(message, error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(output)!));
+    }
+
+    [Fact]
+    public void RecommendFile_LongNumericIds_AreReadWhole()
+    {
+        // Plain decimal ids travel as numbers inside a chunk and are written back as text: ids of 7 to 9
+        // digits (items) and beyond (users, kept as text) must come back whole to be found in the model.
+        using var directory = new TemporaryDirectory();
+        var weights = RandomWeights.Create("vae", items: 20, dims: [8, 4], seed: 3);
+        string[] itemIds = [.. Enumerable.Range(0, 20).Select(i => (987_654_300 + i).ToString(CultureInfo.InvariantCulture))];
+        OnnxExporter.Export(weights, directory.Path);
+        ModelBundle.Write(directory.Path, TestModel.Card with { ItemCount = 20, LatentDim = 4, EncoderDims = [8, 4] },
+            new ItemTable(itemIds, new int[20], new string?[20]), CsrMatrix.FromRows([[0, 1]], 20), ["known"], new HeldOutUsers([], CsrMatrix.FromRows([], 20), CsrMatrix.FromRows([], 20)));
+        using var numeric = RecommendationService.Open(directory.Path);
+        string input = model.Root.Combine("numeric.csv");
+        File.WriteAllText(input, $"user,item\n12345678901,{itemIds[3]}\n1234567,{itemIds[5]}\n12345678901,{itemIds[7]}\n");
+
+        var summary = numeric.RecommendFile(Options(input, model.Root.Combine("numeric-top.csv")), k: 2, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal((2, 2, 0L), (summary.Users, summary.UsersWritten, summary.UnknownInteractions));
+        var users = BatchFiles.CsvRecords(summary.OutputPath).GroupBy(record => record[0]).ToDictionary(g => g.Key, g => g.Select(record => record[2]).ToArray());
+        Assert.Equal(ReferenceMultVae.TopK(weights, [3, 7], 2).Select(i => itemIds[i]), users["12345678901"]);
+        Assert.Equal(ReferenceMultVae.TopK(weights, [5], 2).Select(i => itemIds[i]), users["1234567"]);
     }
 
     [Theory]
