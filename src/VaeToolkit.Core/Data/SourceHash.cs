@@ -10,7 +10,7 @@ namespace VaeToolkit.Data;
 /// <see cref="Fingerprint"/> reads a few samples, for the cache key, so that a cached data set is found
 /// without reading its source.
 /// </summary>
-internal static class SourceHash
+public static class SourceHash
 {
     private const int BlockBytes = 8 << 20;
     private const int SampleBytes = 64 << 10;

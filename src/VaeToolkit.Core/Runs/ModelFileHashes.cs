@@ -7,7 +7,7 @@ namespace VaeToolkit.Runs;
 /// card when the directory is written and checked when it is opened, so that a damaged, truncated or
 /// edited file is named before anything is parsed from it.
 /// </summary>
-internal static class ModelFileHashes
+public static class ModelFileHashes
 {
     /// <summary>The hash of each of <see cref="ModelFiles.Hashed"/> present in <paramref name="directory"/>.</summary>
     public static Dictionary<string, string> Compute(string directory)

@@ -55,7 +55,7 @@ public static class BatchJob
         string? inputHash = null, modelHash = null;
         if (manifestPath is not null)
         {
-            inputHash = Sha256(input, cancellationToken);
+            inputHash = Convert.ToHexStringLower(SourceHash.Contents(input, cancellationToken));
             modelHash = ModelHash(bundle);
             if (!options.Force && FinishedShard(manifestPath, output, kind, settings, format, options.Shard, inputHash, modelHash) is { } done)
                 return done with { AlreadyDone = true };
@@ -141,25 +141,10 @@ public static class BatchJob
     /// <summary>The model's identity: the SHA-256 of its graphs' hashes (from the model card, which opening the bundle verified).</summary>
     private static string ModelHash(ModelBundle bundle)
     {
+        var hashes = bundle.Card.FileSha256 ?? ModelFileHashes.Compute(bundle.Directory); // cards written before hashes were recorded
         var text = new StringBuilder();
         foreach (string file in new[] { ModelFiles.Recommender, ModelFiles.Encoder })
-        {
-            string hash = bundle.Card.FileSha256?.GetValueOrDefault(file) ?? Sha256(Path.Combine(bundle.Directory, file), CancellationToken.None);
-            text.Append(file).Append('=').Append(hash).Append('\n');
-        }
+            text.Append(file).Append('=').Append(hashes[file]).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
-
-    private static string Sha256(string path, CancellationToken cancellationToken)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
-        for (int read; (read = stream.Read(buffer)) > 0;)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            sha.AppendData(buffer, 0, read);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
