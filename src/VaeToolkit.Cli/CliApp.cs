@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using VaeToolkit.Configuration;
+using VaeToolkit.Serving.Hosting;
 
 namespace VaeToolkit.Cli;
 
@@ -27,6 +28,8 @@ public static class CliApp
                            [--shard i/N | auto/N | auto] [--force] [--spill-dir <dir>] [--batch-size N] [--device D]
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
           vaetoolkit benchmark-scoring --model <run or model dir> [--users N] [--top K] [--batch B]
+          vaetoolkit serve     --model <model, run or deploy dir> [--urls URL] [--device D] [serve options: vaetoolkit serve --help]
+          vaetoolkit benchmark-serve --model <run or model dir> [--seconds S] [--clients N,N] [--top K] [--reloads R]
           vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
           vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
         Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.
@@ -37,6 +40,16 @@ public static class CliApp
     {
         // Known before parsing, so that a usage error can be explained in detail too.
         bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
+        // The service runs until stopped and has options of its own (ServerCommandLine).
+        if (args is ["serve", .. var serveArgs])
+        {
+            if (serveArgs is ["--help"] or ["-h"])
+            {
+                error.WriteLine(ServerCommandLine.Usage);
+                return 0;
+            }
+            return ServerCommand.RunAsync(serveArgs, output, error, cancellationToken).GetAwaiter().GetResult();
+        }
         try
         {
             // "cache list" and "cache prune" are two-word verbs.
@@ -52,6 +65,7 @@ public static class CliApp
                 "embed" => verbs.Embed(line, cancellationToken),
                 "benchmark" => verbs.Benchmark(line, cancellationToken),
                 "benchmark-scoring" => verbs.BenchmarkScoring(line, cancellationToken),
+                "benchmark-serve" => verbs.BenchmarkServe(line, cancellationToken),
                 "prepare" => verbs.Prepare(line, cancellationToken),
                 "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
                 "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),

@@ -6,6 +6,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
 using VaeToolkit.Runs;
+using VaeToolkit.Serving.Benchmark;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Runs;
 using VaeToolkit.Training.Scoring;
@@ -113,6 +114,27 @@ internal sealed class Verbs(TextWriter error)
         int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 100;
         int batch = line.Int("batch", 1, SettingRanges.MaxBatchSize) ?? 1000;
         return ScoringBenchmark.Run(line.Required("model"), users, top, batch, new Log(error), cancellationToken);
+    }
+
+    /// <summary>The service under load (<see cref="ServingBenchmark"/>): latency at one client, throughput at many, promotions under load.</summary>
+    public object BenchmarkServe(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("model", "seconds", "clients", "top", "reloads");
+        var defaults = new ServingBenchmark.Settings();
+        int[] clients = defaults.Clients.ToArray();
+        if (line.Value("clients") is string list)
+        {
+            clients = [.. list.Split(',').Select(text => int.TryParse(text, out int n) && n is >= 1 and <= 1024
+                ? n : throw new UsageException($"--clients takes client counts from 1 to 1024 separated by commas, not '{list}'"))];
+        }
+        var settings = defaults with
+        {
+            PhaseDuration = TimeSpan.FromSeconds(line.Int("seconds", 1, 3600) ?? (int)defaults.PhaseDuration.TotalSeconds),
+            Clients = clients,
+            Top = line.Int("top", 1, SettingRanges.MaxTop) ?? defaults.Top,
+            Promotions = line.Int("reloads", 0, 1000) ?? defaults.Promotions,
+        };
+        return ServingBenchmark.RunAsync(line.Required("model"), settings, new Log(error), cancellationToken).GetAwaiter().GetResult();
     }
 
     public object Test(CommandLine line)
