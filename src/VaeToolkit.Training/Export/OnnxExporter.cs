@@ -13,7 +13,8 @@ namespace VaeToolkit.Training.Export;
 
 /// <summary>
 /// Writes a trained Mult-VAE/DAE as the two ONNX graphs of a model directory
-/// (<see cref="ModelFiles.Recommender"/> and <see cref="ModelFiles.Encoder"/>).
+/// (<see cref="ModelFiles.Recommender"/> and <see cref="ModelFiles.Encoder"/>), and the items' vectors
+/// for item similarity (<see cref="ModelFiles.ItemEmbeddings"/>).
 /// <para>
 /// Both graphs take each user's history in sparse (CSR) form: <c>item_indices</c> int64 [nnz] and
 /// <c>user_offsets</c> int64 [users + 1], user <c>u</c>'s items being
@@ -38,7 +39,7 @@ public static class OnnxExporter
     public const string ProducerName = "VaeToolkit";
 
     /// <summary>
-    /// Writes both graphs into <paramref name="modelDirectory"/>, atomically. <paramref name="metadata"/>
+    /// Writes both graphs and the item embeddings into <paramref name="modelDirectory"/>, each atomically. <paramref name="metadata"/>
     /// goes into each graph's metadata_props, next to model_type, item_count, latent_dim and precision.
     /// </summary>
     /// <param name="precision">One of <see cref="ExportPrecisions.All"/>.</param>
@@ -61,6 +62,25 @@ public static class OnnxExporter
         // The encoder graph has no decoder, so under int8 it is float32 throughout, and says so.
         Write(Path.Combine(modelDirectory, ModelFiles.Encoder), BuildEncoder(weights, storage), With(properties, "precision", storage));
         Write(Path.Combine(modelDirectory, ModelFiles.Recommender), BuildRecommender(weights, precision, storage), With(properties, "precision", precision));
+        ItemVectors(weights).Save(Path.Combine(modelDirectory, ModelFiles.ItemEmbeddings));
+    }
+
+    /// <summary>
+    /// Item i's vector: column i of the decoder's output layer (stored [inputs, items]), the direction
+    /// that scores item i. Always float32 from the trained weights, whatever the graphs' precision.
+    /// </summary>
+    private static ItemEmbeddings ItemVectors(MultVaeWeights weights)
+    {
+        DenseLayer output = weights.Decoder[^1];
+        int dims = output.Inputs;
+        int items = output.Outputs;
+        var values = new float[(long)items * dims];
+        for (int j = 0; j < dims; j++)
+        {
+            ReadOnlySpan<float> row = output.Weight.AsSpan((int)((long)j * items), items);
+            for (int i = 0; i < items; i++) values[(long)i * dims + j] = row[i];
+        }
+        return new ItemEmbeddings(items, dims, values);
     }
 
     private static Dictionary<string, string> With(Dictionary<string, string> properties, string key, string value) =>

@@ -8,14 +8,14 @@ namespace VaeToolkit.Tests.Export;
 public sealed class OnnxExporterTests
 {
     [Fact]
-    public void Export_WritesBothGraphsWithMetadataAndNothingElse()
+    public void Export_WritesBothGraphsWithMetadataAndTheItemEmbeddingsAndNothingElse()
     {
         using var directory = new TemporaryDirectory();
         var weights = RandomWeights.Create("vae", items: 50, dims: [20, 8], seed: 1);
 
         OnnxExporter.Export(weights, directory.Path, new Dictionary<string, string> { ["dataset"] = "toy", ["item_count"] = "999" });
 
-        Assert.Equal([ModelFiles.Encoder, ModelFiles.Recommender], Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order());
+        Assert.Equal([ModelFiles.Encoder, ModelFiles.ItemEmbeddings, ModelFiles.Recommender], Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order());
         foreach (string file in new[] { ModelFiles.Encoder, ModelFiles.Recommender })
         {
             using var session = new InferenceSession(directory.Combine(file));
