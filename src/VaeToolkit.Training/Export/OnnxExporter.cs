@@ -21,7 +21,8 @@ namespace VaeToolkit.Training.Export;
 /// <c>item_indices[user_offsets[u] .. user_offsets[u + 1]]</c>. The encoder outputs <c>mu</c>
 /// float [users, latent]; the recommender also takes <c>k</c> int64 [1] and outputs
 /// <c>top_items</c> int64 [users, k'] and <c>top_scores</c> float [users, k'] (the logits, best first,
-/// with k' = min(k, items) and the user's own items scored -inf).
+/// with k' = min(k, items) and the user's own items scored -inf). The recommender's optional input
+/// <c>exclude_seen</c> bool [1] (an initializer, true unless fed) set to false scores the own items as any other.
 /// </para>
 /// <para>
 /// <c>precision</c> (<see cref="ExportPrecisions"/>) chooses how the weights are stored: float32 (the
@@ -37,6 +38,9 @@ public static class OnnxExporter
     public const int IrVersion = 8;
 
     public const string ProducerName = "VaeToolkit";
+
+    /// <summary>The recommender's optional bool [1] input: whether a user's own items are left out (the default, true).</summary>
+    public const string ExcludeSeenInput = "exclude_seen";
 
     /// <summary>
     /// Writes both graphs and the item embeddings into <paramref name="modelDirectory"/>, each atomically. <paramref name="metadata"/>
@@ -103,10 +107,15 @@ public static class OnnxExporter
 
         string logits = Decode(g, weights, Encode(g, weights, history, storage), precision, storage);
 
-        // The user's own items can never be recommended: overwrite their logits with -inf.
+        // The user's own items are not recommended unless exclude_seen is fed false: their logits are
+        // overwritten with -inf. An initializer that is also a graph input is an overridable default
+        // (IR >= 4), which ONNX Runtime does not fold into a constant. Only nnz values are touched.
+        string excludeSeen = g.Input(ExcludeSeenInput, DataType.Bool, 1);
+        g.Initializer(ExcludeSeenInput, [true], 1);
         string pairs = g.Node("Concat", [history.EntryRows, g.Node("Unsqueeze", history.Items, g.Int64s(1))], IntAttribute("axis", 1));
-        string minusInfinity = g.Node("ConstantOfShape", [history.EntryCount], FillAttribute(float.NegativeInfinity));
-        string masked = g.Node("ScatterND", logits, pairs, minusInfinity);
+        string seenLogits = g.Node("GatherND", logits, pairs);
+        string updates = g.Node("Where", excludeSeen, g.Float32s(float.NegativeInfinity), seenLogits);
+        string masked = g.Node("ScatterND", logits, pairs, updates);
 
         string clampedK = g.Node("Min", k, g.Int64s(weights.ItemCount));
         string[] top = g.NodeWithOutputs("TopK", [masked, clampedK], ["top_scores_raw", "top_items_raw"],

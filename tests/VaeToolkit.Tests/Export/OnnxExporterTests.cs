@@ -38,6 +38,11 @@ public sealed class OnnxExporterTests
         using var recommender = new InferenceSession(directory.Combine(ModelFiles.Recommender));
         Assert.Equal(["item_indices", "user_offsets", "k"], recommender.InputNames);
         Assert.All(recommender.InputMetadata.Values, input => Assert.Equal(typeof(long), input.ElementType));
+        // exclude_seen is an input with a default: ONNX Runtime lists it apart from the inputs that must be fed.
+        var excludeSeen = Assert.Single(recommender.OverridableInitializerMetadata);
+        Assert.Equal(OnnxExporter.ExcludeSeenInput, excludeSeen.Key);
+        Assert.Equal(typeof(bool), excludeSeen.Value.ElementType);
+        Assert.Equal([1], excludeSeen.Value.Dimensions);
         Assert.Equal(["top_items", "top_scores"], recommender.OutputNames);
         Assert.Equal(typeof(long), recommender.OutputMetadata["top_items"].ElementType);
         Assert.Equal(typeof(float), recommender.OutputMetadata["top_scores"].ElementType);
