@@ -21,8 +21,9 @@ public static class CliApp
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
-          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...>) [--top N] [--device D]
+          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...>) [--top N] [--include-seen] [--device D]
           vaetoolkit recommend --model <dir> --input <csv|tsv|parquet> --output <csv|parquet> [--top N] [batch options]
+          vaetoolkit similar   --model <run or model dir> --item <id>... [--top N]
           vaetoolkit embed     --model <dir> --input <csv|tsv|parquet> --output <csv|parquet> [batch options]
             batch options: [--format csv|parquet] [--user-column C] [--item-column C] [--delimiter D]
                            [--shard i/N | auto/N | auto] [--force] [--spill-dir <dir>] [--batch-size N] [--device D]
@@ -54,7 +55,7 @@ public static class CliApp
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", CommandLine.Verbose });
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", CommandLine.Verbose });
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
@@ -62,6 +63,7 @@ public static class CliApp
                 "train" => verbs.Train(line, cancellationToken),
                 "test" => verbs.Test(line),
                 "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
+                "similar" => verbs.Similar(line, out allServed),
                 "embed" => verbs.Embed(line, cancellationToken),
                 "benchmark" => verbs.Benchmark(line, cancellationToken),
                 "benchmark-scoring" => verbs.BenchmarkScoring(line, cancellationToken),

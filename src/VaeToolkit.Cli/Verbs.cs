@@ -147,17 +147,20 @@ internal sealed class Verbs(TextWriter error)
 
     /// <summary>
     /// Recommendations for known users, for one ad-hoc history, or for a whole interactions file.
-    /// Unknown users are reported on stderr and in the result; the others are still served.
+    /// Unknown users are reported on stderr and in the result; the others are still served. --include-seen
+    /// (with --user or --items) ranks the users' own items with the others.
     /// </summary>
     public object Recommend(CommandLine line, CancellationToken cancellationToken, out bool allServed)
     {
-        line.OnlyAllow(["model", "user", "items", "top", "device", "batch-size", .. BatchOptionNames]);
+        line.OnlyAllow(["model", "user", "items", "top", "device", "batch-size", "include-seen", .. BatchOptionNames]);
         int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 20;
         var users = line.Values("user");
         string? items = line.Value("items");
         string? input = line.Value("input");
         if ((users.Count > 0 ? 1 : 0) + (items is null ? 0 : 1) + (input is null ? 0 : 1) != 1)
             throw new UsageException("give exactly one of --user, --items or --input");
+        bool excludeSeen = !line.Flag("include-seen");
+        if (!excludeSeen && input is not null) throw new UsageException("--include-seen goes with --user or --items, not --input");
         // The command line is checked in full before the model is opened.
         var batch = input is null ? null : BatchOptions(line);
         using var service = OpenService(line);
@@ -166,8 +169,28 @@ internal sealed class Verbs(TextWriter error)
             return service.RecommendFile(batch, top, new ProgressPrinter(error), cancellationToken);
 
         var results = items is not null
-            ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top)]
-            : service.RecommendForUsers(users, top);
+            ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top, excludeSeen: excludeSeen)]
+            : service.RecommendForUsers(users, top, cancellationToken, excludeSeen);
+        foreach (var failed in results.Where(r => !r.Succeeded))
+        {
+            error.WriteLine($"vaetoolkit: error: {failed.Error}");
+            allServed = false;
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The items most similar to each --item (cosine of the items' vectors). Unknown ids are reported on stderr
+    /// and in the result; the others are still answered.
+    /// </summary>
+    public object Similar(CommandLine line, out bool allServed)
+    {
+        line.OnlyAllow("model", "item", "top");
+        int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 10;
+        var items = line.Values("item");
+        if (items.Count == 0) throw new UsageException("give at least one --item");
+        var results = ItemSimilarity.Open(line.Required("model")).SimilarForItems(items, top);
+        allServed = true;
         foreach (var failed in results.Where(r => !r.Succeeded))
         {
             error.WriteLine($"vaetoolkit: error: {failed.Error}");

@@ -26,8 +26,14 @@ public static class ModelFiles
 
     public const string TestTargets = "test-targets.vcsr";
 
+    /// <summary>
+    /// Each item's vector (float32 NPY, [items, dim]): the decoder output layer's weights for the item,
+    /// for item-to-item similarity. Not required: model directories exported before it still open.
+    /// </summary>
+    public const string ItemEmbeddings = "item_embeddings.npy";
+
     public static readonly string[] Required = [Card, Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets];
 
     /// <summary>The files whose SHA-256 the model card records (<see cref="ModelCard.FileSha256"/>): all but the card.</summary>
-    public static readonly string[] Hashed = [Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets];
+    public static readonly string[] Hashed = [Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets, ItemEmbeddings];
 }

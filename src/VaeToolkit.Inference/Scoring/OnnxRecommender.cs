@@ -16,6 +16,7 @@ public sealed class OnnxRecommender : IDisposable
     private const string ItemIndicesInput = "item_indices";
     private const string UserOffsetsInput = "user_offsets";
     private const string KInput = "k";
+    private const string ExcludeSeenInput = "exclude_seen";
 
     private readonly InferenceSession recommender;
     private readonly InferenceSession encoder;
@@ -31,6 +32,8 @@ public sealed class OnnxRecommender : IDisposable
         ModelType = metadata.GetValueOrDefault("model_type", "");
         ItemCount = ReadCount(metadata, "item_count");
         LatentDim = ReadCount(metadata, "latent_dim");
+        // An overridable initializer is listed apart from the inputs that must be fed.
+        CanIncludeSeen = recommender.InputMetadata.ContainsKey(ExcludeSeenInput) || recommender.OverridableInitializerMetadata.ContainsKey(ExcludeSeenInput);
     }
 
     public string ModelDirectory { get; }
@@ -46,6 +49,12 @@ public sealed class OnnxRecommender : IDisposable
     public int ItemCount { get; }
 
     public int LatentDim { get; }
+
+    /// <summary>
+    /// Whether the recommender graph takes <c>exclude_seen</c>, so that <see cref="Recommend"/> can score a
+    /// user's own items too; graphs exported before it always leave them out.
+    /// </summary>
+    public bool CanIncludeSeen { get; }
 
     /// <summary>
     /// Loads the graphs of a model directory (or of a run directory's model) for <paramref name="device"/>:
@@ -87,10 +96,15 @@ public sealed class OnnxRecommender : IDisposable
         }
     }
 
-    /// <summary>The best <paramref name="k"/> items for each row of <paramref name="histories"/>, excluding the row's own items.</summary>
-    public TopKResult Recommend(CsrMatrix histories, int k)
+    /// <summary>The best <paramref name="k"/> items for each row of <paramref name="histories"/>, excluding the row's own items unless told otherwise.</summary>
+    /// <param name="excludeSeen">
+    /// False to rank a row's own items with the others (re-recommending what a user already has). Throws
+    /// <see cref="NotSupportedException"/> for a model exported before that was possible (<see cref="CanIncludeSeen"/>).
+    /// </param>
+    public TopKResult Recommend(CsrMatrix histories, int k, bool excludeSeen = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (!excludeSeen && !CanIncludeSeen) throw IncludeSeenNotSupported();
         long[] items = CheckedItemIndices(histories);
         int width = Math.Min(k, ItemCount);
         if (histories.RowCount == 0) return new TopKResult(0, width, [], []);
@@ -98,9 +112,12 @@ public sealed class OnnxRecommender : IDisposable
         using var itemValue = OrtValue.CreateTensorValueFromMemory(items, [items.LongLength]);
         using var offsetValue = OrtValue.CreateTensorValueFromMemory(histories.RowOffsets, [histories.RowOffsets.LongLength]);
         using var kValue = OrtValue.CreateTensorValueFromMemory(new long[] { k }, [1]);
+        // exclude_seen is fed only when it is false: the graph's default is true, and older graphs lack it.
+        using var includeSeenValue = excludeSeen ? null : OrtValue.CreateTensorValueFromMemory(new[] { false }, [1]);
         using var options = new RunOptions();
-        using var outputs = recommender.Run(options,
-            [ItemIndicesInput, UserOffsetsInput, KInput], [itemValue, offsetValue, kValue], ["top_items", "top_scores"]);
+        using var outputs = includeSeenValue is null
+            ? recommender.Run(options, [ItemIndicesInput, UserOffsetsInput, KInput], [itemValue, offsetValue, kValue], ["top_items", "top_scores"])
+            : recommender.Run(options, [ItemIndicesInput, UserOffsetsInput, KInput, ExcludeSeenInput], [itemValue, offsetValue, kValue, includeSeenValue], ["top_items", "top_scores"]);
 
         var topItems = outputs[0].GetTensorDataAsSpan<long>();
         var topIndices = new int[topItems.Length];
@@ -124,6 +141,9 @@ public sealed class OnnxRecommender : IDisposable
         for (int u = 0; u < means.Length; u++) means[u] = mu.Slice(u * LatentDim, LatentDim).ToArray();
         return means;
     }
+
+    internal NotSupportedException IncludeSeenNotSupported() =>
+        new($"the model in '{ModelDirectory}' was exported before recommendations could include a user's own items (it has no '{ExcludeSeenInput}' input); export or train it again to use that");
 
     public void Dispose()
     {

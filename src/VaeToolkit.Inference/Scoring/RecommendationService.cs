@@ -49,9 +49,11 @@ public sealed class RecommendationService : IDisposable
     /// The top <paramref name="k"/> for each known user, from the history stored with the model, in
     /// request order. An unknown id gets a failed result; the other users are still served.
     /// </summary>
-    public IReadOnlyList<RecommendationResult> RecommendForUsers(IEnumerable<string> userIds, int k, CancellationToken cancellationToken = default)
+    /// <param name="excludeSeen">False to rank the users' own items too (see <see cref="OnnxRecommender.Recommend"/>).</param>
+    public IReadOnlyList<RecommendationResult> RecommendForUsers(IEnumerable<string> userIds, int k, CancellationToken cancellationToken = default, bool excludeSeen = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        CheckExcludeSeen(excludeSeen);
         string[] ids = [.. userIds];
         var results = new RecommendationResult[ids.Length];
         var positions = new List<int>();
@@ -73,7 +75,7 @@ public sealed class RecommendationService : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(BatchSize, rows.Count - start);
-            var top = recommender.Recommend(Bundle.UserHistories.SelectRows(rows.GetRange(start, count).ToArray()), k);
+            var top = recommender.Recommend(Bundle.UserHistories.SelectRows(rows.GetRange(start, count).ToArray()), k, excludeSeen);
             for (int j = 0; j < count; j++)
             {
                 string id = ids[positions[start + j]];
@@ -87,16 +89,18 @@ public sealed class RecommendationService : IDisposable
     /// The top <paramref name="k"/> for a history given as original item ids. Unknown ids are listed in
     /// the result; when no id is known the result is a failure rather than a guess from nothing.
     /// </summary>
-    public RecommendationResult RecommendForHistory(IEnumerable<string> itemIds, int k, string userId = "")
+    /// <param name="excludeSeen">False to rank the history's own items too (see <see cref="OnnxRecommender.Recommend"/>).</param>
+    public RecommendationResult RecommendForHistory(IEnumerable<string> itemIds, int k, string userId = "", bool excludeSeen = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        CheckExcludeSeen(excludeSeen);
         var (items, unknown) = Resolve(itemIds);
         if (items.Count == 0)
         {
             string error = unknown.Count == 0 ? "the history is empty" : $"none of the {unknown.Count} item ids of the history is known to the model";
             return RecommendationResult.Failure(userId, error, unknown);
         }
-        var top = recommender.Recommend(CsrMatrix.FromRows([items], Bundle.Items.Count), k);
+        var top = recommender.Recommend(CsrMatrix.FromRows([items], Bundle.Items.Count), k, excludeSeen);
         return new RecommendationResult(userId, ToRecommendations(userId, top, 0), unknown, null);
     }
 
@@ -121,6 +125,15 @@ public sealed class RecommendationService : IDisposable
         BatchJob.Run(Bundle, "embeddings", "", options, BatchSize, (stream, format) => new EmbeddingSink(recommender, stream, format), progress, cancellationToken);
 
     public void Dispose() => recommender.Dispose();
+
+    /// <summary>Whether the model can rank users' own items too (see <see cref="OnnxRecommender.CanIncludeSeen"/>).</summary>
+    public bool CanIncludeSeen => recommender.CanIncludeSeen;
+
+    /// <summary>Before any id is looked up, so that an old model refuses the whole request rather than each user of it.</summary>
+    private void CheckExcludeSeen(bool excludeSeen)
+    {
+        if (!excludeSeen && !recommender.CanIncludeSeen) throw recommender.IncludeSeenNotSupported();
+    }
 
     /// <summary>The known items' indices, and the distinct unknown ids in order of appearance.</summary>
     private (List<int> Items, List<string> Unknown) Resolve(IEnumerable<string> itemIds)

@@ -13,14 +13,16 @@ namespace VaeToolkit.Training.Export;
 
 /// <summary>
 /// Writes a trained Mult-VAE/DAE as the two ONNX graphs of a model directory
-/// (<see cref="ModelFiles.Recommender"/> and <see cref="ModelFiles.Encoder"/>).
+/// (<see cref="ModelFiles.Recommender"/> and <see cref="ModelFiles.Encoder"/>), and the items' vectors
+/// for item similarity (<see cref="ModelFiles.ItemEmbeddings"/>).
 /// <para>
 /// Both graphs take each user's history in sparse (CSR) form: <c>item_indices</c> int64 [nnz] and
 /// <c>user_offsets</c> int64 [users + 1], user <c>u</c>'s items being
 /// <c>item_indices[user_offsets[u] .. user_offsets[u + 1]]</c>. The encoder outputs <c>mu</c>
 /// float [users, latent]; the recommender also takes <c>k</c> int64 [1] and outputs
 /// <c>top_items</c> int64 [users, k'] and <c>top_scores</c> float [users, k'] (the logits, best first,
-/// with k' = min(k, items) and the user's own items scored -inf).
+/// with k' = min(k, items) and the user's own items scored -inf). The recommender's optional input
+/// <c>exclude_seen</c> bool [1] (an initializer, true unless fed) set to false scores the own items as any other.
 /// </para>
 /// <para>
 /// <c>precision</c> (<see cref="ExportPrecisions"/>) chooses how the weights are stored: float32 (the
@@ -37,8 +39,11 @@ public static class OnnxExporter
 
     public const string ProducerName = "VaeToolkit";
 
+    /// <summary>The recommender's optional bool [1] input: whether a user's own items are left out (the default, true).</summary>
+    public const string ExcludeSeenInput = "exclude_seen";
+
     /// <summary>
-    /// Writes both graphs into <paramref name="modelDirectory"/>, atomically. <paramref name="metadata"/>
+    /// Writes both graphs and the item embeddings into <paramref name="modelDirectory"/>, each atomically. <paramref name="metadata"/>
     /// goes into each graph's metadata_props, next to model_type, item_count, latent_dim and precision.
     /// </summary>
     /// <param name="precision">One of <see cref="ExportPrecisions.All"/>.</param>
@@ -61,6 +66,25 @@ public static class OnnxExporter
         // The encoder graph has no decoder, so under int8 it is float32 throughout, and says so.
         Write(Path.Combine(modelDirectory, ModelFiles.Encoder), BuildEncoder(weights, storage), With(properties, "precision", storage));
         Write(Path.Combine(modelDirectory, ModelFiles.Recommender), BuildRecommender(weights, precision, storage), With(properties, "precision", precision));
+        ItemVectors(weights).Save(Path.Combine(modelDirectory, ModelFiles.ItemEmbeddings));
+    }
+
+    /// <summary>
+    /// Item i's vector: column i of the decoder's output layer (stored [inputs, items]), the direction
+    /// that scores item i. Always float32 from the trained weights, whatever the graphs' precision.
+    /// </summary>
+    private static ItemEmbeddings ItemVectors(MultVaeWeights weights)
+    {
+        DenseLayer output = weights.Decoder[^1];
+        int dims = output.Inputs;
+        int items = output.Outputs;
+        var values = new float[(long)items * dims];
+        for (int j = 0; j < dims; j++)
+        {
+            ReadOnlySpan<float> row = output.Weight.AsSpan((int)((long)j * items), items);
+            for (int i = 0; i < items; i++) values[(long)i * dims + j] = row[i];
+        }
+        return new ItemEmbeddings(items, dims, values);
     }
 
     private static Dictionary<string, string> With(Dictionary<string, string> properties, string key, string value) =>
@@ -83,10 +107,15 @@ public static class OnnxExporter
 
         string logits = Decode(g, weights, Encode(g, weights, history, storage), precision, storage);
 
-        // The user's own items can never be recommended: overwrite their logits with -inf.
+        // The user's own items are not recommended unless exclude_seen is fed false: their logits are
+        // overwritten with -inf. An initializer that is also a graph input is an overridable default
+        // (IR >= 4), which ONNX Runtime does not fold into a constant. Only nnz values are touched.
+        string excludeSeen = g.Input(ExcludeSeenInput, DataType.Bool, 1);
+        g.Initializer(ExcludeSeenInput, [true], 1);
         string pairs = g.Node("Concat", [history.EntryRows, g.Node("Unsqueeze", history.Items, g.Int64s(1))], IntAttribute("axis", 1));
-        string minusInfinity = g.Node("ConstantOfShape", [history.EntryCount], FillAttribute(float.NegativeInfinity));
-        string masked = g.Node("ScatterND", logits, pairs, minusInfinity);
+        string seenLogits = g.Node("GatherND", logits, pairs);
+        string updates = g.Node("Where", excludeSeen, g.Float32s(float.NegativeInfinity), seenLogits);
+        string masked = g.Node("ScatterND", logits, pairs, updates);
 
         string clampedK = g.Node("Min", k, g.Int64s(weights.ItemCount));
         string[] top = g.NodeWithOutputs("TopK", [masked, clampedK], ["top_scores_raw", "top_items_raw"],

@@ -36,6 +36,10 @@ internal sealed class OnnxGraphBuilder
     public string Initializer(string name, long[] values, params long[] dims) =>
         AddInitializer(name, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), dims);
 
+    /// <summary>Booleans, one byte each (0 or 1), as ONNX stores them.</summary>
+    public string Initializer(string name, bool[] values, params long[] dims) =>
+        AddInitializer(name, DataType.Bool, [.. values.Select(v => v ? (byte)1 : (byte)0)], dims);
+
     public string Initializer(string name, Half[] values, params long[] dims) =>
         AddInitializer(name, DataType.Float16, MemoryMarshal.AsBytes(values.AsSpan()), dims);
 

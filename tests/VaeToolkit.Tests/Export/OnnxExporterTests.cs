@@ -8,14 +8,14 @@ namespace VaeToolkit.Tests.Export;
 public sealed class OnnxExporterTests
 {
     [Fact]
-    public void Export_WritesBothGraphsWithMetadataAndNothingElse()
+    public void Export_WritesBothGraphsWithMetadataAndTheItemEmbeddingsAndNothingElse()
     {
         using var directory = new TemporaryDirectory();
         var weights = RandomWeights.Create("vae", items: 50, dims: [20, 8], seed: 1);
 
         OnnxExporter.Export(weights, directory.Path, new Dictionary<string, string> { ["dataset"] = "toy", ["item_count"] = "999" });
 
-        Assert.Equal([ModelFiles.Encoder, ModelFiles.Recommender], Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order());
+        Assert.Equal([ModelFiles.Encoder, ModelFiles.ItemEmbeddings, ModelFiles.Recommender], Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order());
         foreach (string file in new[] { ModelFiles.Encoder, ModelFiles.Recommender })
         {
             using var session = new InferenceSession(directory.Combine(file));
@@ -38,6 +38,11 @@ public sealed class OnnxExporterTests
         using var recommender = new InferenceSession(directory.Combine(ModelFiles.Recommender));
         Assert.Equal(["item_indices", "user_offsets", "k"], recommender.InputNames);
         Assert.All(recommender.InputMetadata.Values, input => Assert.Equal(typeof(long), input.ElementType));
+        // exclude_seen is an input with a default: ONNX Runtime lists it apart from the inputs that must be fed.
+        var excludeSeen = Assert.Single(recommender.OverridableInitializerMetadata);
+        Assert.Equal(OnnxExporter.ExcludeSeenInput, excludeSeen.Key);
+        Assert.Equal(typeof(bool), excludeSeen.Value.ElementType);
+        Assert.Equal([1], excludeSeen.Value.Dimensions);
         Assert.Equal(["top_items", "top_scores"], recommender.OutputNames);
         Assert.Equal(typeof(long), recommender.OutputMetadata["top_items"].ElementType);
         Assert.Equal(typeof(float), recommender.OutputMetadata["top_scores"].ElementType);

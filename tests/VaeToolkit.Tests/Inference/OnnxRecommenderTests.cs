@@ -152,6 +152,58 @@ public sealed class OnnxRecommenderTests
         Assert.Empty(top.Items(0).ToArray().Intersect(favourites));
     }
 
+    /// <summary>
+    /// exclude_seen is an initializer that is also a graph input: fed false, ONNX Runtime must use the value
+    /// fed rather than a constant folded from the default, and the own items come back with their logits.
+    /// </summary>
+    [Fact]
+    public void Recommend_WithExcludeSeenFalse_RanksTheHistoryItemsByTheirOwnScores()
+    {
+        using var directory = new TemporaryDirectory();
+        var weights = Export("vae", directory.Path);
+        using var recommender = OnnxRecommender.Open(directory.Path);
+        var histories = CsrMatrix.FromRows(Histories, Items);
+        Assert.True(recommender.CanIncludeSeen);
+
+        var included = recommender.Recommend(histories, k: Items, excludeSeen: false);
+        var excluded = recommender.Recommend(histories, k: Items, excludeSeen: true);
+        var byDefault = recommender.Recommend(histories, k: Items);
+
+        for (int u = 0; u < Histories.Length; u++)
+        {
+            double[] logits = ReferenceMultVae.Logits(weights, Histories[u]);
+            int[] everyItem = [.. Enumerable.Range(0, Items).OrderByDescending(i => logits[i]).ThenBy(i => i)];
+            Assert.Equal(Items, included.Length(u));
+            Assert.Equal(everyItem, included.Items(u).ToArray());
+            for (int r = 0; r < Items; r++) Assert.Equal(logits[included.Items(u)[r]], included.Scores(u)[r], 1e-4);
+
+            Assert.Equal(Items - Histories[u].Length, excluded.Length(u));
+            Assert.Empty(excluded.Items(u).ToArray().Intersect(Histories[u]));
+            Assert.Equal(excluded.Items(u).ToArray(), byDefault.Items(u).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Recommend_WithExcludeSeenFalse_OnAGraphWithoutTheInput_SaysToExportAgain()
+    {
+        using var directory = new TemporaryDirectory();
+        Export("vae", directory.Path);
+        // A graph exported before exclude_seen existed: without the graph input, the initializer is a plain constant.
+        string path = Path.Combine(directory.Path, VaeToolkit.Runs.ModelFiles.Recommender);
+        var model = VaeToolkit.Training.Export.Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        model.Graph.Input.Remove(model.Graph.Input.Single(i => i.Name == OnnxExporter.ExcludeSeenInput));
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        using var recommender = OnnxRecommender.Open(directory.Path);
+        var histories = CsrMatrix.FromRows(Histories, Items);
+
+        Assert.False(recommender.CanIncludeSeen);
+        var error = Assert.Throws<NotSupportedException>(() => recommender.Recommend(histories, 5, excludeSeen: false));
+        Assert.Contains($"'{directory.Path}'", error.Message);
+        Assert.Contains("export or train it again", error.Message);
+        var top = recommender.Recommend(histories, 5);
+        for (int u = 0; u < Histories.Length; u++) Assert.Empty(top.Items(u).ToArray().Intersect(Histories[u]));
+    }
+
     [Fact]
     public void Recommend_RejectsItemIndicesOutsideTheModel()
     {

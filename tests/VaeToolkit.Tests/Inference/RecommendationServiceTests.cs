@@ -58,4 +58,22 @@ public sealed class RecommendationServiceTests
         Assert.Equal("none of the 2 item ids of the history is known to the model", result.Error);
         Assert.Equal(["a", "b"], result.UnknownItemIds);
     }
+
+    [Fact]
+    public void ExcludeSeenFalse_RanksTheOwnItemsWithTheOthers_ForHistoriesAndKnownUsers()
+    {
+        using var model = TestModel.Create();
+        using var service = RecommendationService.Open(model.ModelDirectory);
+
+        var history = service.RecommendForHistory(["m7", "m14"], k: 4, userId: "guest", excludeSeen: false);
+        var user = service.RecommendForUsers(["u2"], k: TestModel.Items, TestContext.Current.CancellationToken, excludeSeen: false)[0];
+
+        double[] logits = ReferenceMultVae.Logits(model.Weights, [1, 2]);
+        var expected = Enumerable.Range(0, TestModel.Items).OrderByDescending(i => logits[i]).Take(4).Select(i => TestModel.ItemIds[i]);
+        Assert.Equal(expected, history.Recommendations.Select(r => r.ItemId));
+        Assert.Equal(TestModel.Items, user.Recommendations.Count);
+        Assert.Superset(model.UserHistories[2].Select(i => TestModel.ItemIds[i]).ToHashSet(), user.Recommendations.Select(r => r.ItemId).ToHashSet());
+        Assert.DoesNotContain(service.RecommendForUsers(["u2"], k: TestModel.Items, TestContext.Current.CancellationToken)[0].Recommendations,
+            r => model.UserHistories[2].Contains(Array.IndexOf(TestModel.ItemIds, r.ItemId)));
+    }
 }
