@@ -45,6 +45,9 @@ function Invoke-Build {
     Write-Host "==> Publishing the PowerShell module to $moduleDir"
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     Invoke-Dotnet publish (Join-Path $root 'src/VaeToolkit.PowerShell') -c $Configuration -r (Get-RuntimeId) --self-contained false --nologo -v quiet -o $moduleDir
+    # The recommendation service (ASP.NET Core, no TorchSharp) runs as a process of its own (Start-VaeServer),
+    # from a folder of its own: it is also what a serving host needs, and all it needs.
+    Invoke-Dotnet publish (Join-Path $root 'src/VaeToolkit.Serving') -c $Configuration -r (Get-RuntimeId) --self-contained false --nologo -v quiet -o (Join-Path $moduleDir 'serve')
 }
 
 function Get-PesterModulePath {

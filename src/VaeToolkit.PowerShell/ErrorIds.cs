@@ -26,4 +26,5 @@ internal static class ErrorIds
     public const string InferenceFailed = "InferenceFailed";
     public const string NativeLibraryFailed = "NativeLibraryFailed";
     public const string OutOfMemory = "OutOfMemory";
+    public const string ServerFailed = "ServerFailed";
 }

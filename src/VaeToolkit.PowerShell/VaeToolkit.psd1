@@ -8,7 +8,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VaeToolkit.format.ps1xml')
-    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining', 'Get-VaeDataset', 'Clear-VaeCache', 'Measure-VaeScoring', 'Get-VaeUserEmbedding')
+    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining', 'Get-VaeDataset', 'Clear-VaeCache', 'Measure-VaeScoring', 'Get-VaeUserEmbedding', 'Start-VaeServer', 'Stop-VaeServer')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
