@@ -20,6 +20,8 @@ internal static class ErrorIds
     public const string NotFileSystemPath = "NotFileSystemPath";
     public const string UnknownUser = "UnknownUser";
     public const string NoKnownItems = "NoKnownItems";
+    public const string UnknownItem = "UnknownItem";
+    public const string IncludeSeenNotSupported = "IncludeSeenNotSupported";
     public const string FileAccessFailed = "FileAccessFailed";
     public const string OperationFailed = "OperationFailed";
     public const string InvalidArgument = "InvalidArgument";

@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the eight cmdlets' {
+    It 'exports exactly the nine cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -30,6 +30,7 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Invoke-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.PowerShell.VaeTrainingResult') }
     @{ Name = 'Test-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeModelEvaluation') }
     @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
+    @{ Name = 'Get-VaeSimilarItem'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeSimilarItem') }
     @{ Name = 'Get-VaeUserEmbedding'; Sets = @('File'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary') }
     @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
@@ -113,6 +114,20 @@ Describe 'Parameters' {
         $userId.Aliases | Should -Contain 'Id'
     }
 
+    It 'Get-VaeSimilarItem binds -ItemId by value and by property name' {
+        $itemId = (Get-Command Get-VaeSimilarItem).Parameters.ItemId
+        $attribute = $itemId.Attributes.Where({ $_ -is [Parameter] })[0]
+        $attribute.ValueFromPipeline | Should -BeTrue
+        $attribute.ValueFromPipelineByPropertyName | Should -BeTrue
+        $attribute.Mandatory | Should -BeTrue
+    }
+
+    It 'Get-VaeRecommendation takes -IncludeSeen for users and histories, not for files' {
+        $includeSeen = (Get-Command Get-VaeRecommendation).Parameters.IncludeSeen
+        $includeSeen.SwitchParameter | Should -BeTrue
+        $includeSeen.ParameterSets.Keys | Sort-Object | Should -Be @('ItemId', 'UserId')
+    }
+
     It 'Get-VaeRecommendation takes -InputPath and -OutputPath together only' {
         $file = (Get-Command Get-VaeRecommendation).ParameterSets.Where({ $_.Name -eq 'File' })[0]
         $file.Parameters.Where({ $_.Name -in 'InputPath', 'OutputPath' -and $_.IsMandatory }).Count | Should -Be 2
@@ -147,6 +162,7 @@ Describe 'Parameters' {
 Describe 'Format views' {
     It 'has a table view for <_>' -ForEach @(
         'VaeToolkit.PowerShell.VaeRecommendation'
+        'VaeToolkit.PowerShell.VaeSimilarItem'
         'VaeToolkit.PowerShell.VaeModelEvaluation'
         'VaeToolkit.PowerShell.VaeTrainingResult'
         'VaeToolkit.Training.Runs.BenchmarkReport'

@@ -307,6 +307,61 @@ Describe 'Test-VaeModel' {
     }
 }
 
+Describe 'Get-VaeSimilarItem' {
+    It 'returns Top items per item, ranked 1..Top with falling similarity, as the engine does' {
+        $rows = Get-VaeSimilarItem -Path $run.ModelPath -ItemId '1', '2' -Top 6
+        $rows | Should -HaveCount 12
+        $rows | ForEach-Object { $_ | Should -BeOfType ([VaeToolkit.PowerShell.VaeSimilarItem]) }
+        $engine = [VaeToolkit.Inference.ItemSimilarity]::Open($run.ModelPath)
+        foreach ($query in $rows | Group-Object QueryItemId) {
+            $query.Group | ForEach-Object Rank | Should -Be (1..6)
+            $query.Group.ItemId | Should -Not -Contain $query.Name
+            $similarities = $query.Group.Similarity
+            for ($i = 1; $i -lt $similarities.Count; $i++) { $similarities[$i] | Should -BeLessOrEqual $similarities[$i - 1] }
+            $query.Group.ItemId | Should -Be $engine.Similar($query.Name, 6).ItemId
+        }
+        $rows | ForEach-Object { $_.ItemName | Should -Match '^Item \d+ \(taste \d+\)$' }
+    }
+
+    It 'defaults to the top 10 and takes a run directory' {
+        Get-VaeSimilarItem -Path $run.RunPath -ItemId '5' | Should -HaveCount 10
+    }
+
+    It 'takes item ids from the pipeline by value and by property name' {
+        $byValue = '1', '2' | Get-VaeSimilarItem -Path $run.ModelPath -Top 2
+        ($byValue.QueryItemId | Select-Object -Unique) | Should -Be @('1', '2')
+        $recommended = Get-VaeRecommendation -Path $run.ModelPath -UserId '0' -Top 3
+        $byName = $recommended | Get-VaeSimilarItem -Path $run.ModelPath -Top 2
+        ($byName.QueryItemId | Select-Object -Unique) | Should -Be $recommended.ItemId
+    }
+
+    It 'writes one error for an unknown id and still answers the others' {
+        $rows = 'not-an-item', '1' | Get-VaeSimilarItem -Path $run.ModelPath -Top 3 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $rows | Should -HaveCount 3
+        $errors | Should -HaveCount 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'UnknownItem,VaeToolkit.PowerShell.GetVaeSimilarItemCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[0].TargetObject | Should -Be 'not-an-item'
+        $errors[0].Exception | Should -BeOfType ([System.Collections.Generic.KeyNotFoundException])
+    }
+
+    It 'stops with a clear error for a model exported before item similarity' {
+        $old = Join-Path $TestDrive 'model-without-embeddings'
+        Copy-Item $run.ModelPath $old -Recurse
+        Remove-Item (Join-Path $old 'item_embeddings.npy')
+        # Such a model's card never recorded the file's hash.
+        $card = [System.Text.Json.Nodes.JsonNode]::Parse((Get-Content (Join-Path $old 'model.json') -Raw))
+        $null = $card['file_sha256'].AsObject().Remove('item_embeddings.npy')
+        Set-Content (Join-Path $old 'model.json') -Value $card.ToJsonString()
+
+        $err = { Get-VaeSimilarItem -Path $old -ItemId '1' } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ModelIncomplete,VaeToolkit.PowerShell.GetVaeSimilarItemCommand'
+        $err.Exception.Message | Should -Match 'item_embeddings\.npy: the model was exported before item similarity existed; export or train it again'
+        # Recommendations from the same model still work.
+        Get-VaeRecommendation -Path $old -UserId '0' -Top 2 | Should -HaveCount 2
+    }
+}
+
 Describe 'Get-VaeRecommendation' {
     Context 'for known users' {
         It 'returns Top recommendations per user, ranked 1..Top with falling scores' {
@@ -380,6 +435,18 @@ Describe 'Get-VaeRecommendation' {
             $rows | Should -HaveCount 3
             $warnings | Should -HaveCount 1
             $warnings[0].Message | Should -Match 'not-an-item'
+        }
+
+        It 'ranks the history with the other items with -IncludeSeen, and never without' {
+            $history = '1', '2', '3'
+            $items = [VaeToolkit.Runs.ModelBundle]::Open($run.ModelPath).Items.Count
+            $included = Get-VaeRecommendation -Path $run.ModelPath -ItemId $history -Top $items -IncludeSeen
+            $excluded = Get-VaeRecommendation -Path $run.ModelPath -ItemId $history -Top $items
+            $included | Should -HaveCount $items
+            $excluded | Should -HaveCount ($items - 3)
+            foreach ($item in $history) { $included.ItemId | Should -Contain $item; $excluded.ItemId | Should -Not -Contain $item }
+            # The other items keep their scores and their order.
+            ($included | Where-Object ItemId -notin $history).ItemId | Should -Be $excluded.ItemId
         }
 
         It 'writes an error when no item of the history is known' {

@@ -176,7 +176,14 @@ public sealed class OnnxRecommender : IDisposable
     {
         // ONNX Runtime's own default counts physical cores as it sees them, which on some virtual
         // machines is one: half the speed of this 2-core machine. The count is set explicitly.
-        using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // Errors only: ONNX Runtime warns at every load that exclude_seen, an initializer that is also an input,
+        // is not folded into a constant, which is what the graph means it to be (an overridable default).
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
         if (!spinWait) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (cudaDevice is int id)
         {

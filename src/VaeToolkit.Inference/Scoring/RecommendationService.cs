@@ -53,7 +53,7 @@ public sealed class RecommendationService : IDisposable
     public IReadOnlyList<RecommendationResult> RecommendForUsers(IEnumerable<string> userIds, int k, CancellationToken cancellationToken = default, bool excludeSeen = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        CheckExcludeSeen(excludeSeen);
+        if (!excludeSeen) EnsureCanIncludeSeen();
         string[] ids = [.. userIds];
         var results = new RecommendationResult[ids.Length];
         var positions = new List<int>();
@@ -93,7 +93,7 @@ public sealed class RecommendationService : IDisposable
     public RecommendationResult RecommendForHistory(IEnumerable<string> itemIds, int k, string userId = "", bool excludeSeen = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        CheckExcludeSeen(excludeSeen);
+        if (!excludeSeen) EnsureCanIncludeSeen();
         var (items, unknown) = Resolve(itemIds);
         if (items.Count == 0)
         {
@@ -129,10 +129,13 @@ public sealed class RecommendationService : IDisposable
     /// <summary>Whether the model can rank users' own items too (see <see cref="OnnxRecommender.CanIncludeSeen"/>).</summary>
     public bool CanIncludeSeen => recommender.CanIncludeSeen;
 
-    /// <summary>Before any id is looked up, so that an old model refuses the whole request rather than each user of it.</summary>
-    private void CheckExcludeSeen(bool excludeSeen)
+    /// <summary>
+    /// Throws <see cref="NotSupportedException"/>, naming the model directory, where the model cannot rank users' own
+    /// items: called before any id is looked up, so that an old model refuses a whole request rather than each user of it.
+    /// </summary>
+    public void EnsureCanIncludeSeen()
     {
-        if (!excludeSeen && !recommender.CanIncludeSeen) throw recommender.IncludeSeenNotSupported();
+        if (!recommender.CanIncludeSeen) throw recommender.IncludeSeenNotSupported();
     }
 
     /// <summary>The known items' indices, and the distinct unknown ids in order of appearance.</summary>

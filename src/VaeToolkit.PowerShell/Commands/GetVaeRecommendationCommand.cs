@@ -9,7 +9,7 @@ namespace VaeToolkit.PowerShell;
 /// Get-VaeRecommendation: the top items from a model directory for known users (ids from the pipeline
 /// are scored in batches by one loaded model), for the history of a new user, or for every user of an
 /// interactions file of any size (CSV/TSV or Parquet in, CSV or Parquet out, optionally one shard of it).
-/// An unknown user id is an error for that id only.
+/// An unknown user id is an error for that id only. -IncludeSeen ranks the users' own items with the others.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "VaeRecommendation", DefaultParameterSetName = UserSet, SupportsShouldProcess = true)]
 [OutputType(typeof(VaeRecommendation), ParameterSetName = new[] { UserSet, HistorySet })]
@@ -36,6 +36,25 @@ public sealed class GetVaeRecommendationCommand : ModelFileCommandBase
     [Parameter]
     [ValidateRange(1, SettingRanges.MaxTop)]
     public int Top { get; set; } = 20;
+
+    /// <summary>Rank the users' own items (their history) with the others instead of leaving them out.</summary>
+    [Parameter(ParameterSetName = UserSet)]
+    [Parameter(ParameterSetName = HistorySet)]
+    public SwitchParameter IncludeSeen { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (!IncludeSeen) return;
+        try
+        {
+            Service.EnsureCanIncludeSeen();
+        }
+        catch (NotSupportedException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.IncludeSeenNotSupported, ErrorCategory.InvalidOperation, Service.Bundle.Directory));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -66,7 +85,7 @@ public sealed class GetVaeRecommendationCommand : ModelFileCommandBase
         IReadOnlyList<RecommendationResult> results;
         try
         {
-            results = Service.RecommendForUsers(users, Top, StopToken.Token);
+            results = Service.RecommendForUsers(users, Top, StopToken.Token, excludeSeen: !IncludeSeen);
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
@@ -93,7 +112,7 @@ public sealed class GetVaeRecommendationCommand : ModelFileCommandBase
         RecommendationResult result;
         try
         {
-            result = Service.RecommendForHistory(ItemId, Top);
+            result = Service.RecommendForHistory(ItemId, Top, excludeSeen: !IncludeSeen);
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
