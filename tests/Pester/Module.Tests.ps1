@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the nine cmdlets' {
+    It 'exports exactly the eleven cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -36,6 +36,8 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
     @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.CacheEntry') }
     @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Scoring.ScoringBenchmarkReport') }
+    @{ Name = 'Start-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeServer') }
+    @{ Name = 'Stop-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('System.Void') }
 ) {
     BeforeAll {
         $command = Get-Command $Name
