@@ -30,7 +30,7 @@ public static class CliApp
           vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
           vaetoolkit benchmark-scoring --model <run or model dir> [--users N] [--top K] [--batch B]
           vaetoolkit serve     --model <model, run or deploy dir> [--urls URL] [--device D] [serve options: vaetoolkit serve --help]
-          vaetoolkit benchmark-serve --model <run or model dir> [--seconds S] [--clients N,N] [--top K] [--reloads R]
+          vaetoolkit benchmark-serve --model <run or model dir> [--seconds S] [--clients N,N] [--top K] [--reloads R] [--batch-users U] [--spin-wait on|off]
           vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
           vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
         Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.

@@ -119,7 +119,7 @@ internal sealed class Verbs(TextWriter error)
     /// <summary>The service under load (<see cref="ServingBenchmark"/>): latency at one client, throughput at many, promotions under load.</summary>
     public object BenchmarkServe(CommandLine line, CancellationToken cancellationToken)
     {
-        line.OnlyAllow("model", "seconds", "clients", "top", "reloads");
+        line.OnlyAllow("model", "seconds", "clients", "top", "reloads", "batch-users", "spin-wait");
         var defaults = new ServingBenchmark.Settings();
         int[] clients = defaults.Clients.ToArray();
         if (line.Value("clients") is string list)
@@ -133,6 +133,13 @@ internal sealed class Verbs(TextWriter error)
             Clients = clients,
             Top = line.Int("top", 1, SettingRanges.MaxTop) ?? defaults.Top,
             Promotions = line.Int("reloads", 0, 1000) ?? defaults.Promotions,
+            BatchUsers = line.Int("batch-users", 0, 10_000) ?? 0,
+            SpinWait = line.Value("spin-wait") switch
+            {
+                null or "off" => false,
+                "on" => true,
+                string other => throw new UsageException($"--spin-wait must be on or off, not '{other}'"),
+            },
         };
         return ServingBenchmark.RunAsync(line.Required("model"), settings, new Log(error), cancellationToken).GetAwaiter().GetResult();
     }

@@ -25,7 +25,7 @@ public sealed class StopVaeServerCommand : PSCmdlet
         foreach (var server in Server)
         {
             if (!ShouldProcess($"{server.Url} (process {server.ProcessId})", "Stop the recommendation service")) continue;
-            if (!ServerProcess.Stop(server, TimeSpan.FromSeconds(TimeoutSec)))
+            if (!server.Host.Stop(TimeSpan.FromSeconds(TimeoutSec)))
                 WriteWarning($"The service at {server.Url} (process {server.ProcessId}) did not stop within {TimeoutSec} s and was killed.");
             else
                 WriteVerbose($"The service at {server.Url} stopped with exit code {server.Process.ExitCode}.");

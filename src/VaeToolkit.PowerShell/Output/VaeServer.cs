@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VaeToolkit.Hosting;
 
 namespace VaeToolkit.PowerShell;
 
@@ -8,19 +9,20 @@ namespace VaeToolkit.PowerShell;
 /// </summary>
 public sealed class VaeServer
 {
-    internal VaeServer(Process process, string url, string modelPath, string logPath)
+    internal VaeServer(ServiceHostProcess host, string modelPath, string logPath)
     {
-        Process = process;
-        Url = url;
+        Host = host;
         ModelPath = modelPath;
         LogPath = logPath;
-        StartTime = process.StartTime;
+        StartTime = host.Process.StartTime;
     }
 
-    public int ProcessId => Process.Id;
+    internal ServiceHostProcess Host { get; }
+
+    public int ProcessId => Host.Process.Id;
 
     /// <summary>The address it listens on (the real port where port 0 was asked), for Invoke-RestMethod.</summary>
-    public string Url { get; }
+    public string Url => Host.Url;
 
     public string ModelPath { get; }
 
@@ -29,9 +31,9 @@ public sealed class VaeServer
 
     public DateTime StartTime { get; }
 
-    public bool HasExited => Process.HasExited;
+    public bool HasExited => Host.Process.HasExited;
 
-    public Process Process { get; }
+    public Process Process => Host.Process;
 
     public override string ToString() => Url;
 }

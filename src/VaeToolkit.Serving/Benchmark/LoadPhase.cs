@@ -26,4 +26,13 @@ public sealed record LoadPhase
     public int ReloadsServed { get; init; }
 
     public IReadOnlyList<string> FirstErrors { get; init; } = [];
+
+    /// <summary>Cores the service process used on average over the phase (its CPU time over the phase's time).</summary>
+    public double ServiceCores { get; init; }
+
+    /// <summary>Cores the load generator (this process) used meanwhile: on one machine it competes with the service.</summary>
+    public double GeneratorCores { get; init; }
+
+    /// <summary>The service's CPU time per user answered.</summary>
+    public double ServiceCpuMsPerUser { get; init; }
 }

@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Globalization;
+using System.Text.Json.Nodes;
 using VaeToolkit.Data;
+using VaeToolkit.Hosting;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
-using VaeToolkit.Serving.Hosting;
 
 namespace VaeToolkit.Serving.Benchmark;
 
 /// <summary>
 /// <c>vaetoolkit benchmark-serve</c>: the scoring engine alone on a model (batches, and single users), then
-/// the service on the same model under load from a <see cref="LoadGenerator"/> on this machine: one phase
-/// per client count, each client asking one known user's top-k per request, and a last phase at the most
-/// clients while the model is promoted <see cref="Settings.Promotions"/> times (<see cref="ModelPromoter"/>).
+/// the service, a <c>vaetoolkit-serve</c> process of its own on the same model, under load from a
+/// <see cref="LoadGenerator"/> in this process: one phase per client count, each client asking one known
+/// user's top-k per request, optionally one with the batch form, and a last phase at the most clients while
+/// the model is promoted <see cref="Settings.Promotions"/> times (<see cref="ModelPromoter"/>). Each phase
+/// records the CPU time of the service and of the load generator, which share this machine's cores.
 /// </summary>
 public static class ServingBenchmark
 {
@@ -24,6 +28,12 @@ public static class ServingBenchmark
         public int Promotions { get; init; } = 10;
         public int EngineBatchSize { get; init; } = 1000;
         public int EngineUsers { get; init; } = 10_000;
+
+        /// <summary>When above 0, one more phase at the most clients with the batch form, this many users per request.</summary>
+        public int BatchUsers { get; init; }
+
+        /// <summary>The service's <see cref="ServerOptions.SpinWait"/>.</summary>
+        public bool SpinWait { get; init; }
     }
 
     public static async Task<ServingBenchmarkReport> RunAsync(string modelPath, Settings settings, IProgress<string>? log = null, CancellationToken cancellationToken = default)
@@ -38,27 +48,38 @@ public static class ServingBenchmark
             .Select(id => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { user_id = id, k = settings.Top })))
             .ToArray();
         using var promoter = new ModelPromoter(bundle.Directory);
-        var options = new ServerOptions
-        {
-            ModelPath = promoter.ServingPath,
-            Urls = "http://127.0.0.1:0",
-            MaxK = Math.Max(settings.Top, 1000),
-            ReloadPollInterval = TimeSpan.FromSeconds(1),
-        };
-        await using var server = await VaeServer.StartAsync(options, logging => logging.AddFilter(level => level >= LogLevel.Warning), cancellationToken);
-        await WaitUntilServing(server, "v000", cancellationToken);
-        var load = new LoadGenerator(new Uri(server.Urls[0]));
+        string[] arguments =
+        [
+            "--model", promoter.ServingPath, "--urls", "http://127.0.0.1:0", "--reload-poll-seconds", "1",
+            "--max-k", Math.Max(settings.Top, 1000).ToString(CultureInfo.InvariantCulture), "--spin-wait", settings.SpinWait ? "on" : "off",
+        ];
+        using var service = ServiceHostProcess.Start(Path.Combine(AppContext.BaseDirectory, "vaetoolkit-serve.dll"), arguments, null,
+            line => { if (line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)) log?.Report($"service: {line}"); },
+            TimeSpan.FromMinutes(2), cancellationToken);
+        var server = new ServiceClient(service);
+        await server.WaitUntilServing("v000", cancellationToken);
+        var load = new LoadGenerator(service.LocalUri);
         const string path = "/v1/recommendations";
 
         int most = settings.Clients.Max();
-        log?.Report($"service at {server.Urls[0]}: warming up with {most} clients");
-        await load.RunAsync(path, bodies, most, TimeSpan.FromSeconds(2), cancellationToken);
+        log?.Report($"service at {service.Url} (process {service.Process.Id}): warming up with {most} clients");
+        await load.RunAsync(path, bodies, most, TimeSpan.FromSeconds(5), cancellationToken);
 
         var phases = new List<LoadPhase>();
         foreach (int clients in settings.Clients)
         {
             log?.Report($"{clients} client(s), {settings.PhaseDuration.TotalSeconds:0} s");
             phases.Add(await Phase($"{clients} clients", server, load, path, bodies, clients, settings.PhaseDuration, null, cancellationToken));
+        }
+
+        if (settings.BatchUsers > 0)
+        {
+            var batchBodies = bodies.Chunk(settings.BatchUsers)
+                .Select(chunk => Encoding.UTF8.GetBytes("{\"requests\": [" + string.Join(",", chunk.Select(Encoding.UTF8.GetString)) + "]}"))
+                .ToArray();
+            log?.Report($"{most} clients, batch form with {settings.BatchUsers} users per request");
+            phases.Add(await Phase($"{most} clients, {settings.BatchUsers} users per request", server, load, path + "/batch", batchBodies, most,
+                settings.PhaseDuration, null, cancellationToken, settings.BatchUsers));
         }
 
         log?.Report($"{most} clients while the model is promoted {settings.Promotions} times");
@@ -71,36 +92,43 @@ public static class ServingBenchmark
             Items = bundle.Card.ItemCount,
             Top = settings.Top,
             Threads = threads,
+            SpinWait = settings.SpinWait,
             EngineBatchSize = settings.EngineBatchSize,
             EngineUsersPerSecond = engineUsersPerSecond,
             EngineSingleUserP50Ms = singleP50,
             EngineSingleUserP99Ms = singleP99,
             Phases = phases,
-            ConcurrentToEngine = phases.Where(p => p.Promotions == 0).Max(p => p.UsersPerSecond) / engineUsersPerSecond,
+            ConcurrentToEngine = phases.Where(p => p.Promotions == 0 && p.UsersPerRequest == 1).Max(p => p.UsersPerSecond) / engineUsersPerSecond,
+            BatchFormToEngine = phases.Where(p => p.UsersPerRequest > 1).Select(p => p.UsersPerSecond / engineUsersPerSecond).DefaultIfEmpty().Max(),
         };
     }
 
-    private static async Task<LoadPhase> Phase(string name, VaeServer server, LoadGenerator load, string path, byte[][] bodies, int clients,
-        TimeSpan duration, Func<Task<(int Promoted, int Served)>>? during, CancellationToken cancellationToken)
+    private static async Task<LoadPhase> Phase(string name, ServiceClient server, LoadGenerator load, string path, byte[][] bodies, int clients,
+        TimeSpan duration, Func<Task<(int Promoted, int Served)>>? during, CancellationToken cancellationToken, int usersPerRequest = 1)
     {
-        var (callsBefore, usersBefore) = server.Metrics.Batches;
+        var (callsBefore, usersBefore) = await server.BatchesAsync(cancellationToken);
+        var serviceCpu = server.CpuTime();
+        var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var promotions = during?.Invoke() ?? Task.FromResult((0, 0));
         var result = await load.RunAsync(path, bodies, clients, duration, cancellationToken);
+        serviceCpu = server.CpuTime() - serviceCpu;
+        generatorCpu = Process.GetCurrentProcess().TotalProcessorTime - generatorCpu;
         var (promoted, served) = await promotions;
-        var (callsAfter, usersAfter) = server.Metrics.Batches;
+        var (callsAfter, usersAfter) = await server.BatchesAsync(cancellationToken);
+        long users = (result.Requests - result.Errors) * usersPerRequest;
 
         Array.Sort(result.LatencyTicks);
         return new LoadPhase
         {
             Name = name,
             Clients = clients,
-            UsersPerRequest = 1,
+            UsersPerRequest = usersPerRequest,
             Seconds = result.Seconds,
             Requests = result.Requests,
-            Users = result.Requests - result.Errors,
+            Users = users,
             Errors = result.Errors,
             RequestsPerSecond = result.Requests / result.Seconds,
-            UsersPerSecond = (result.Requests - result.Errors) / result.Seconds,
+            UsersPerSecond = users / result.Seconds,
             P50Ms = Percentile(result.LatencyTicks, 0.50),
             P95Ms = Percentile(result.LatencyTicks, 0.95),
             P99Ms = Percentile(result.LatencyTicks, 0.99),
@@ -109,11 +137,14 @@ public static class ServingBenchmark
             Promotions = promoted,
             ReloadsServed = served,
             FirstErrors = result.FirstErrors,
+            ServiceCores = serviceCpu.TotalSeconds / result.Seconds,
+            GeneratorCores = generatorCpu.TotalSeconds / result.Seconds,
+            ServiceCpuMsPerUser = users == 0 ? double.NaN : serviceCpu.TotalMilliseconds / users,
         };
     }
 
     /// <summary>Promotes evenly through the phase and waits for the service to serve each new version.</summary>
-    private static async Task<(int Promoted, int Served)> PromoteRepeatedly(ModelPromoter promoter, VaeServer server, int count, TimeSpan duration, CancellationToken cancellationToken)
+    private static async Task<(int Promoted, int Served)> PromoteRepeatedly(ModelPromoter promoter, ServiceClient server, int count, TimeSpan duration, CancellationToken cancellationToken)
     {
         int served = 0;
         var interval = duration / (count + 1);
@@ -121,22 +152,9 @@ public static class ServingBenchmark
         {
             await Task.Delay(interval, cancellationToken);
             string version = promoter.Promote();
-            if (await WaitUntilServing(server, version, cancellationToken, throwOnTimeout: false)) served++;
+            if (await server.WaitUntilServing(version, cancellationToken, throwOnTimeout: false)) served++;
         }
         return (count, served);
-    }
-
-    private static async Task<bool> WaitUntilServing(VaeServer server, string version, CancellationToken cancellationToken, bool throwOnTimeout = true)
-    {
-        var watch = Stopwatch.StartNew();
-        while (server.Models.Current?.Version != version)
-        {
-            if (server.Reloader.StartupError is { } error) throw new InvalidOperationException($"the service could not load the model: {error.Message}", error);
-            if (watch.Elapsed > TimeSpan.FromSeconds(60))
-                return throwOnTimeout ? throw new TimeoutException($"the service did not serve version {version} within 60 s") : false;
-            await Task.Delay(20, cancellationToken);
-        }
-        return true;
     }
 
     private static (double UsersPerSecond, double SingleP50Ms, double SingleP99Ms, int Threads) MeasureEngine(ModelBundle bundle, Settings settings, CancellationToken cancellationToken)

@@ -8,6 +8,9 @@ public sealed record ServingBenchmarkReport
     public required int Top { get; init; }
     public required int Threads { get; init; }
 
+    /// <summary>Whether the service's ONNX Runtime threads spun between operators (the engine alone always spins).</summary>
+    public required bool SpinWait { get; init; }
+
     /// <summary>The scoring engine alone on the same model, measured in the same run: users/s in batches of <see cref="EngineBatchSize"/>.</summary>
     public required int EngineBatchSize { get; init; }
     public required double EngineUsersPerSecond { get; init; }
@@ -18,6 +21,9 @@ public sealed record ServingBenchmarkReport
 
     public required IReadOnlyList<LoadPhase> Phases { get; init; }
 
-    /// <summary>The busiest phase without promotions, its users/s over <see cref="EngineUsersPerSecond"/>.</summary>
+    /// <summary>The busiest phase of one user per request without promotions, its users/s over <see cref="EngineUsersPerSecond"/>.</summary>
     public required double ConcurrentToEngine { get; init; }
+
+    /// <summary>The batch-form phase's users/s over <see cref="EngineUsersPerSecond"/> (0 when it did not run).</summary>
+    public double BatchFormToEngine { get; init; }
 }

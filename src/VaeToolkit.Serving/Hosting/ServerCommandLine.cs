@@ -13,6 +13,7 @@ public static class ServerCommandLine
           --urls <url;url>           addresses to listen on (default http://127.0.0.1:8080; port 0: any free port)
           --device <cpu|cuda|cuda:N> ONNX Runtime's device (default cpu)
           --threads <N>              ONNX Runtime's threads (default: every core)
+          --spin-wait <on|off>       ONNX Runtime's threads spin between operators (default off)
           --api-key-file <file>      require this key in the X-Api-Key header (or set VAETOOLKIT_API_KEY)
           --max-batch <users>        most users per ONNX Runtime call (default 256)
           --max-wait-ms <ms>         longest wait for a batch to fill (default 2)
@@ -52,6 +53,13 @@ public static class ServerCommandLine
             MaxBodyBytes = Int(values, "max-body-bytes", 1024, int.MaxValue) ?? options.MaxBodyBytes,
             ReloadPollInterval = Int(values, "reload-poll-seconds", 0, 86_400) is int poll ? TimeSpan.FromSeconds(poll) : options.ReloadPollInterval,
             ShutdownTimeout = Int(values, "shutdown-seconds", 0, 3600) is int stop ? TimeSpan.FromSeconds(stop) : options.ShutdownTimeout,
+            SpinWait = Take(values, "spin-wait") switch
+            {
+                null => options.SpinWait,
+                "on" => true,
+                "off" => false,
+                string other => throw new ArgumentException($"--spin-wait must be on or off, not '{other}'"),
+            },
             ApiKey = ApiKey(Take(values, "api-key-file"), environment),
         };
         if (values.Count > 0) throw new ArgumentException($"unknown option --{values.Keys.First()}");

@@ -23,6 +23,12 @@ public sealed record ServerOptions
     /// <summary>ONNX Runtime's intra-op threads; 0 takes every core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's threads spin between operators (faster calls) rather than sleep (leaving the cores
+    /// to Kestrel between calls). See the README's Serving section for what each gave.
+    /// </summary>
+    public bool SpinWait { get; init; }
+
     /// <summary>When set, every /v1 request and the OpenAPI document need it in <see cref="ApiKeyHeader"/>.</summary>
     public string? ApiKey { get; init; }
 

@@ -59,7 +59,7 @@ public sealed class ServedModel : IDisposable
     {
         var identity = ModelIdentity.Of(path);
         var bundle = ModelBundle.Open(path);
-        var recommender = OnnxRecommender.Open(bundle.Directory, options.Device, options.Threads);
+        var recommender = OnnxRecommender.Open(bundle.Directory, options.Device, options.Threads, options.SpinWait);
         var model = new ServedModel(bundle, recommender, options, onBatch, identity);
         try
         {
