@@ -32,7 +32,10 @@ public static class ServingBenchmark
         /// <summary>When above 0, one more phase at the most clients with the batch form, this many users per request.</summary>
         public int BatchUsers { get; init; }
 
-        /// <summary>The service's <see cref="ServerOptions.SpinWait"/>.</summary>
+        /// <summary>Load before the measured phases, at the most clients: the service's code is compiled to its final tier meanwhile.</summary>
+        public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>The service's <see cref="Hosting.ServerOptions.SpinWait"/>.</summary>
         public bool SpinWait { get; init; }
     }
 
@@ -63,7 +66,7 @@ public static class ServingBenchmark
 
         int most = settings.Clients.Max();
         log?.Report($"service at {service.Url} (process {service.Process.Id}): warming up with {most} clients");
-        await load.RunAsync(path, bodies, most, TimeSpan.FromSeconds(5), cancellationToken);
+        await load.RunAsync(path, bodies, most, settings.WarmUp, cancellationToken);
 
         var phases = new List<LoadPhase>();
         foreach (int clients in settings.Clients)

@@ -31,7 +31,7 @@ public sealed class ModelReloader(ServerOptions options, ModelHolder holder, Ser
             {
                 identity = ModelIdentity.Of(options.ModelPath);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Runs.ModelBundleException)
+            catch (Exception e) when (holder.Current is not null && e is IOException or UnauthorizedAccessException or Runs.ModelBundleException)
             {
                 // Missing for an instant (a junction switch on Windows) or gone: keep serving, look again later.
                 logger.LogDebug("model path {Path} cannot be resolved now: {Message}", options.ModelPath, e.Message);
