@@ -57,6 +57,21 @@ internal static class FileSystemPaths
         }
     }
 
+    /// <summary>The one existing directory or file that <paramref name="path"/> names (wildcards allowed when they match one): a model path.</summary>
+    public static bool TryResolveOne(PathIntrinsics paths, string path, [NotNullWhen(true)] out string? resolved, [NotNullWhen(false)] out ErrorRecord? error)
+    {
+        resolved = null;
+        if (!TryResolve(paths, path, literal: false, out var matches, out error)) return false;
+        if (matches.Count > 1)
+        {
+            var e = new ArgumentException($"'{path}' matches {matches.Count} items; give one model directory.");
+            error = new ErrorRecord(e, ErrorIds.AmbiguousPath, ErrorCategory.InvalidArgument, path);
+            return false;
+        }
+        resolved = matches[0];
+        return true;
+    }
+
     private static bool IsFileSystem(ProviderInfo provider, string path, [NotNullWhen(false)] out ErrorRecord? error)
     {
         error = null;

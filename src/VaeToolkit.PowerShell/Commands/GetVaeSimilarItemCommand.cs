@@ -31,24 +31,19 @@ public sealed class GetVaeSimilarItemCommand : PSCmdlet
 
     protected override void BeginProcessing()
     {
-        if (!FileSystemPaths.TryResolve(SessionState.Path, Path, literal: false, out var matches, out ErrorRecord? error))
+        if (!FileSystemPaths.TryResolveOne(SessionState.Path, Path, out string? model, out ErrorRecord? error))
         {
             ThrowTerminatingError(error);
             return;
         }
-        if (matches.Count > 1)
-        {
-            var e = new ArgumentException($"'{Path}' matches {matches.Count} items; give one model directory.");
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.AmbiguousPath, ErrorCategory.InvalidArgument, Path));
-        }
         try
         {
-            similarity = ItemSimilarity.Open(matches[0]);
+            similarity = ItemSimilarity.Open(model);
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {
             WriteVerbose(EngineErrors.Details(e));
-            ThrowTerminatingError(EngineErrors.ToErrorRecord(e, matches[0]));
+            ThrowTerminatingError(EngineErrors.ToErrorRecord(e, model));
         }
     }
 

@@ -56,6 +56,16 @@ public sealed class ServerCommandLineTests
     }
 
     [Fact]
+    public void Serve_Help_ListsTheOptions()
+    {
+        var (exitCode, _, error) = CliRunner.Run("serve", "--help");
+
+        Assert.Equal(0, exitCode);
+        foreach (string option in new[] { "--model", "--urls", "--device", "--api-key-file", "--max-batch", "--max-wait-ms", "--reload-poll-seconds", "--spin-wait" })
+            Assert.Contains(option, error);
+    }
+
+    [Fact]
     public void Serve_WithABadOption_IsAUsageError()
     {
         var (exitCode, output, error) = CliRunner.Run("serve", "--model", "m", "--max-k", "-1");
