@@ -4,8 +4,8 @@ using VaeToolkit.Cli;
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
-    e.Cancel = true; // finish the current batch, keep the last checkpoint, then stop
+    e.Cancel = true; // finish the current batch (or, serving, the requests in flight), keep the last checkpoint, then stop
     cancel.Cancel();
-    Console.Error.WriteLine("Stopping after the current batch...");
+    Console.Error.WriteLine(args.FirstOrDefault() == "serve" ? "Stopping after the requests in flight..." : "Stopping after the current batch...");
 };
 return CliApp.Run(args, Console.Out, Console.Error, cancel.Token);
