@@ -1,8 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using VaeToolkit.Data;
 using VaeToolkit.Hosting;
 using VaeToolkit.Inference;
