@@ -163,21 +163,9 @@ public static class ServingBenchmark
     {
         using var engine = OnnxRecommender.Open(bundle.Directory);
         var known = bundle.UserHistories;
-        var batches = new List<CsrMatrix>();
-        for (int start = 0; start < settings.EngineUsers; start += settings.EngineBatchSize)
-        {
-            int count = Math.Min(settings.EngineBatchSize, settings.EngineUsers - start);
-            batches.Add(known.SelectRows([.. Enumerable.Range(start, count).Select(u => u % known.RowCount)]));
-        }
-        engine.Recommend(batches[0], settings.Top); // warm-up: ONNX Runtime's arena grows over the first calls
-        engine.Recommend(batches[^1], settings.Top);
-        var watch = Stopwatch.StartNew();
-        foreach (var batch in batches)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            engine.Recommend(batch, settings.Top);
-        }
-        double usersPerSecond = settings.EngineUsers / watch.Elapsed.TotalSeconds;
+        var batches = ScoringBatches.Repeated(known, settings.EngineUsers, settings.EngineBatchSize);
+        var (seconds, _) = ScoringBatches.Time(batches, batch => engine.Recommend(batch, settings.Top), cancellationToken);
+        double usersPerSecond = settings.EngineUsers / seconds;
 
         var single = new long[300];
         for (int i = 0; i < single.Length; i++)

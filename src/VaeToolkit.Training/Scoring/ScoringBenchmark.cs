@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Export;
@@ -21,17 +19,17 @@ public static class ScoringBenchmark
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var bundle = ModelBundle.Open(modelPath);
         if (bundle.UserHistories.RowCount == 0) throw new InvalidDataException($"{bundle.Directory} knows no users to score");
-        var batches = Batches(bundle.UserHistories, users, batchSize);
+        var batches = ScoringBatches.Repeated(bundle.UserHistories, users, batchSize);
 
         using var engine = OnnxRecommender.Open(bundle.Directory);
         log?.Report($"ONNX Runtime: {users:N0} users in batches of {batchSize}, top {top}");
-        var (engineSeconds, engineFirst) = Time(batches, batch => Flatten(engine.Recommend(batch, top)), cancellationToken);
+        var (engineSeconds, engineFirst) = ScoringBatches.Time(batches, batch => Flatten(engine.Recommend(batch, top)), cancellationToken);
 
         using var libtorch = new LibtorchScorer(ExportedWeights.Read(bundle.RecommenderPath));
         log?.Report("libtorch, the trainer's validation path (embedding bag): the same users and weights");
-        var (sparseSeconds, sparseFirst) = Time(batches, batch => libtorch.Recommend(batch, top, LibtorchScorer.ItemLayer.Sparse).Items, cancellationToken);
+        var (sparseSeconds, sparseFirst) = ScoringBatches.Time(batches, batch => libtorch.Recommend(batch, top, LibtorchScorer.ItemLayer.Sparse).Items, cancellationToken);
         log?.Report("libtorch, dense multi-hot input: the same users and weights");
-        var (denseSeconds, denseFirst) = Time(batches, batch => libtorch.Recommend(batch, top, LibtorchScorer.ItemLayer.Dense).Items, cancellationToken);
+        var (denseSeconds, denseFirst) = ScoringBatches.Time(batches, batch => libtorch.Recommend(batch, top, LibtorchScorer.ItemLayer.Dense).Items, cancellationToken);
 
         int width = Math.Min(top, bundle.Card.ItemCount);
         return new ScoringBenchmarkReport
@@ -53,33 +51,6 @@ public static class ScoringBenchmark
             EngineToBaseline = denseSeconds / engineSeconds,
             TopKAgreement = Math.Min(Agreement(engineFirst, denseFirst, width), Agreement(engineFirst, sparseFirst, width)),
         };
-    }
-
-    /// <summary>The first <paramref name="users"/> rows of <paramref name="known"/>, repeated as needed, cut into batches.</summary>
-    private static List<CsrMatrix> Batches(CsrMatrix known, int users, int batchSize)
-    {
-        var batches = new List<CsrMatrix>();
-        for (int start = 0; start < users; start += batchSize)
-        {
-            int[] rows = [.. Enumerable.Range(start, Math.Min(batchSize, users - start)).Select(u => u % known.RowCount)];
-            batches.Add(known.SelectRows(rows));
-        }
-        return batches;
-    }
-
-    /// <summary>Seconds to score every batch after two warm-up batches, and the first batch's top items.</summary>
-    private static (double Seconds, long[] FirstItems) Time(List<CsrMatrix> batches, Func<CsrMatrix, long[]> score, CancellationToken cancellationToken)
-    {
-        // Warm-up: first-call allocations and lazy initialisation (ONNX Runtime's arena grows over two calls).
-        long[] first = score(batches[0]);
-        score(batches[^1]);
-        var watch = Stopwatch.StartNew();
-        foreach (var batch in batches)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            score(batch);
-        }
-        return (watch.Elapsed.TotalSeconds, first);
     }
 
     private static long[] Flatten(TopKResult result)
