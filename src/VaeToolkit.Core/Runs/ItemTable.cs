@@ -50,6 +50,30 @@ public sealed class ItemTable
 
     public bool TryGetIndex(string itemId, out int index) => indexById.TryGetValue(itemId, out index);
 
+    /// <summary>
+    /// The indices of the ids the table knows, each once, in order of first appearance, and the ids it does not
+    /// know, each once, in order of appearance: a history or an item list as a request gives it.
+    /// </summary>
+    public (int[] Known, string[] Unknown) Resolve(IEnumerable<string> itemIds)
+    {
+        var known = new List<int>();
+        var seenKnown = new HashSet<int>();
+        var unknown = new List<string>();
+        var seenUnknown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in itemIds)
+        {
+            if (indexById.TryGetValue(id, out int index))
+            {
+                if (seenKnown.Add(index)) known.Add(index);
+            }
+            else if (seenUnknown.Add(id))
+            {
+                unknown.Add(id);
+            }
+        }
+        return ([.. known], [.. unknown]);
+    }
+
     public void Save(string path) =>
         AtomicFile.Write(path, stream =>
         {

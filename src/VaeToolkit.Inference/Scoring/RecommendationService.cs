@@ -94,10 +94,10 @@ public sealed class RecommendationService : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (!excludeSeen) EnsureCanIncludeSeen();
-        var (items, unknown) = Resolve(itemIds);
-        if (items.Count == 0)
+        var (items, unknown) = Bundle.Items.Resolve(itemIds);
+        if (items.Length == 0)
         {
-            string error = unknown.Count == 0 ? "the history is empty" : $"none of the {unknown.Count} item ids of the history is known to the model";
+            string error = unknown.Length == 0 ? "the history is empty" : $"none of the {unknown.Length} item ids of the history is known to the model";
             return RecommendationResult.Failure(userId, error, unknown);
         }
         var top = recommender.Recommend(CsrMatrix.FromRows([items], Bundle.Items.Count), k, excludeSeen);
@@ -136,20 +136,6 @@ public sealed class RecommendationService : IDisposable
     public void EnsureCanIncludeSeen()
     {
         if (!recommender.CanIncludeSeen) throw recommender.IncludeSeenNotSupported();
-    }
-
-    /// <summary>The known items' indices, and the distinct unknown ids in order of appearance.</summary>
-    private (List<int> Items, List<string> Unknown) Resolve(IEnumerable<string> itemIds)
-    {
-        var items = new List<int>();
-        var unknown = new List<string>();
-        var seenUnknown = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string id in itemIds)
-        {
-            if (Bundle.Items.TryGetIndex(id, out int index)) items.Add(index);
-            else if (seenUnknown.Add(id)) unknown.Add(id);
-        }
-        return (items, unknown);
     }
 
     private Recommendation[] ToRecommendations(string userId, TopKResult top, int row)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using VaeToolkit.Data;
 using VaeToolkit.Hosting;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;

@@ -16,7 +16,7 @@ public static class QueryScorer
     {
         var bundle = model.Bundle;
         int[] history;
-        List<string> unknown = [];
+        IReadOnlyList<string> unknown = [];
         if (query.UserId is not null)
         {
             if (!bundle.TryGetUser(query.UserId, out int row)) return null;
@@ -24,18 +24,11 @@ public static class QueryScorer
         }
         else
         {
-            var known = new HashSet<int>();
-            var seenUnknown = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string id in query.History!)
-            {
-                if (bundle.Items.TryGetIndex(id, out int index)) known.Add(index);
-                else if (seenUnknown.Add(id)) unknown.Add(id);
-            }
-            history = [.. known];
+            (history, unknown) = bundle.Items.Resolve(query.History!);
         }
 
-        HashSet<int>? allow = query.AllowItems is null ? null : Indices(model, query.AllowItems);
-        HashSet<int>? deny = query.DenyItems is null ? null : Indices(model, query.DenyItems);
+        HashSet<int>? allow = query.AllowItems is null ? null : [.. bundle.Items.Resolve(query.AllowItems).Known];
+        HashSet<int>? deny = query.DenyItems is null ? null : [.. bundle.Items.Resolve(query.DenyItems).Known];
         var items = new List<RecommendedItem>(query.K);
 
         if (history.Length == 0)
@@ -64,13 +57,4 @@ public static class QueryScorer
 
     private static RecommendedItem Item(ServedModel model, int item, float score) =>
         new(model.Bundle.Items.Ids[item], score, model.Bundle.Items.NameOf(item));
-
-    /// <summary>The known ids' indices; ids the model does not know cannot be recommended and are skipped.</summary>
-    private static HashSet<int> Indices(ServedModel model, IReadOnlyList<string> ids)
-    {
-        var indices = new HashSet<int>();
-        foreach (string id in ids)
-            if (model.Bundle.Items.TryGetIndex(id, out int index)) indices.Add(index);
-        return indices;
-    }
 }
