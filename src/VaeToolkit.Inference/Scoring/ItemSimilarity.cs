@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using VaeToolkit.Runs;
 
@@ -11,6 +10,10 @@ namespace VaeToolkit.Inference;
 /// </summary>
 public sealed class ItemSimilarity
 {
+    /// <summary>Orders the worse first: a lower score, or the same score and a higher item index.</summary>
+    private static readonly Comparer<(float Score, int Item)> WorstFirst = Comparer<(float Score, int Item)>.Create(
+        static (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : b.Item.CompareTo(a.Item));
+
     // Row-major [items, dimensions], each row of length 1 (or all zero: a zero vector is similar to nothing).
     private readonly float[] unitVectors;
 
@@ -86,43 +89,24 @@ public sealed class ItemSimilarity
         ReadOnlySpan<float> vectors = unitVectors;
         ReadOnlySpan<float> target = vectors.Slice(query * Dimensions, Dimensions);
 
-        float[] heapScores = ArrayPool<float>.Shared.Rent(k);
-        int[] heapItems = ArrayPool<int>.Shared.Rent(k);
-        try
+        // The best k so far, the worst of them at the root: n log k, not a sort of every item. A later item never
+        // displaces an equal score, so lower indices win ties.
+        var best = new PriorityQueue<int, (float Score, int Item)>(k + 1, WorstFirst);
+        for (int item = 0; item < items; item++)
         {
-            // A min-heap of the best k so far, its worst at the root: n log k, not a sort of every item.
-            int size = 0;
-            for (int item = 0; item < items; item++)
-            {
-                if (item == query) continue;
-                float score = TensorPrimitives.Dot(target, vectors.Slice(item * Dimensions, Dimensions));
-                if (size < k)
-                {
-                    heapScores[size] = score;
-                    heapItems[size] = item;
-                    SiftUp(heapScores, heapItems, size++);
-                }
-                else if (score > heapScores[0]) // a later item never beats an equal score: lower indices win ties
-                {
-                    heapScores[0] = score;
-                    heapItems[0] = item;
-                    SiftDown(heapScores, heapItems, size);
-                }
-            }
+            if (item == query) continue;
+            float score = TensorPrimitives.Dot(target, vectors.Slice(item * Dimensions, Dimensions));
+            if (best.Count < k) best.Enqueue(item, (score, item));
+            else best.EnqueueDequeue(item, (score, item));
+        }
 
-            var order = new (float Score, int Item)[size];
-            for (int i = 0; i < size; i++) order[i] = (heapScores[i], heapItems[i]);
-            Array.Sort(order, static (a, b) => Worse(a.Score, a.Item, b.Score, b.Item) ? 1 : Worse(b.Score, b.Item, a.Score, a.Item) ? -1 : 0);
-            var result = new SimilarItem[size];
-            for (int r = 0; r < size; r++)
-                result[r] = new SimilarItem(Bundle.Items.Ids[order[r].Item], r + 1, order[r].Score, Bundle.Items.NameOf(order[r].Item));
-            return result;
-        }
-        finally
+        var result = new SimilarItem[best.Count];
+        for (int r = result.Length - 1; r >= 0; r--)
         {
-            ArrayPool<float>.Shared.Return(heapScores);
-            ArrayPool<int>.Shared.Return(heapItems);
+            best.TryDequeue(out int item, out var priority);
+            result[r] = new SimilarItem(Bundle.Items.Ids[item], r + 1, priority.Score, Bundle.Items.NameOf(item));
         }
+        return result;
     }
 
     /// <summary>
@@ -147,38 +131,4 @@ public sealed class ItemSimilarity
         return results;
     }
 
-    /// <summary>Ranks below: a lower score, or the same score and a higher item index.</summary>
-    private static bool Worse(float score, int item, float otherScore, int otherItem) =>
-        score < otherScore || (score == otherScore && item > otherItem);
-
-    private static void SiftUp(float[] scores, int[] items, int at)
-    {
-        while (at > 0)
-        {
-            int parent = (at - 1) / 2;
-            if (!Worse(scores[at], items[at], scores[parent], items[parent])) break;
-            Swap(scores, items, at, parent);
-            at = parent;
-        }
-    }
-
-    private static void SiftDown(float[] scores, int[] items, int size)
-    {
-        int at = 0;
-        while (true)
-        {
-            int worst = at, left = 2 * at + 1, right = left + 1;
-            if (left < size && Worse(scores[left], items[left], scores[worst], items[worst])) worst = left;
-            if (right < size && Worse(scores[right], items[right], scores[worst], items[worst])) worst = right;
-            if (worst == at) return;
-            Swap(scores, items, at, worst);
-            at = worst;
-        }
-    }
-
-    private static void Swap(float[] scores, int[] items, int a, int b)
-    {
-        (scores[a], scores[b]) = (scores[b], scores[a]);
-        (items[a], items[b]) = (items[b], items[a]);
-    }
 }
