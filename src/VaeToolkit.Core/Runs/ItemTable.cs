@@ -50,6 +50,13 @@ public sealed class ItemTable
 
     public bool TryGetIndex(string itemId, out int index) => indexById.TryGetValue(itemId, out index);
 
+    /// <summary>Item indices, most popular in training first; equal counts in index order.</summary>
+    public int[] RankByPopularity() => RankByPopularity(popularity);
+
+    /// <summary>Indices of <paramref name="popularity"/>, highest count first; equal counts in index order.</summary>
+    public static int[] RankByPopularity(IReadOnlyList<int> popularity) =>
+        [.. Enumerable.Range(0, popularity.Count).OrderByDescending(item => popularity[item])];
+
     /// <summary>
     /// The indices of the ids the table knows, each once, in order of first appearance, and the ids it does not
     /// know, each once, in order of appearance: a history or an item list as a request gives it.

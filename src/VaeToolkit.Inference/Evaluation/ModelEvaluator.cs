@@ -30,7 +30,7 @@ public static class ModelEvaluator
 
         var model = new RankingMetricsAccumulator();
         var baseline = new RankingMetricsAccumulator();
-        int[] byPopularity = [.. Enumerable.Range(0, popularity.Count).OrderByDescending(item => popularity[item])];
+        int[] byPopularity = ItemTable.RankByPopularity(popularity);
         var baselineList = new int[RankingMetricsAccumulator.Depth];
 
         for (int start = 0; start < users.Count; start += batchSize)

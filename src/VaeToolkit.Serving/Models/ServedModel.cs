@@ -25,7 +25,7 @@ public sealed class ServedModel : IDisposable
         this.recommender = recommender;
         Identity = identity;
         Batcher = new MicroBatcher(recommender, bundle.Card.ItemCount, options.MaxBatchUsers, options.MaxBatchWait, onBatch);
-        PopularityRanking = [.. Enumerable.Range(0, bundle.Items.Count).OrderByDescending(i => bundle.Items.Popularity[i]).ThenBy(i => i)];
+        PopularityRanking = bundle.Items.RankByPopularity();
         similarity = new Lazy<ItemSimilarity>(() => ItemSimilarity.Open(bundle), LazyThreadSafetyMode.ExecutionAndPublication);
         Version = VersionOf(bundle.Directory);
         HasItemEmbeddings = File.Exists(Path.Combine(bundle.Directory, ModelFiles.ItemEmbeddings));

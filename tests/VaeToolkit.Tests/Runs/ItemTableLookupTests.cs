@@ -2,7 +2,7 @@ using VaeToolkit.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 
-public sealed class ItemTableResolveTests
+public sealed class ItemTableLookupTests
 {
     [Fact]
     public void Resolve_GivesKnownIndicesAndUnknownIds_EachOnce_InOrderOfFirstAppearance()
@@ -22,5 +22,13 @@ public sealed class ItemTableResolveTests
 
         Assert.Empty(known);
         Assert.Empty(unknown);
+    }
+
+    [Fact]
+    public void RankByPopularity_IsHighestCountFirst_TiesInIndexOrder()
+    {
+        var table = new ItemTable(["a", "b", "c", "d", "e"], [2, 7, 2, 0, 7]);
+
+        Assert.Equal([1, 4, 0, 2, 3], table.RankByPopularity());
     }
 }
