@@ -26,6 +26,9 @@ public sealed record EpochRecord(
     /// <summary>The validation's time by phase (batch, forward, top-k, metrics), when the epoch validated.</summary>
     public IReadOnlyDictionary<string, double>? ValidationPhaseSeconds { get; init; }
 
+    /// <summary>The settings this step tried, by name, for a model that searches them instead of training by epochs (EASE: <c>lambda</c>).</summary>
+    public IReadOnlyDictionary<string, double>? Settings { get; init; }
+
     /// <summary>fp16: the loss scale at the end of the epoch.</summary>
     public double? LossScale { get; init; }
 

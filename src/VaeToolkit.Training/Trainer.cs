@@ -6,8 +6,10 @@ using TorchSharp;
 using TorchSharp.Modules;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.Training.Export;
 using VaeToolkit.Training.Kernels;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Parallel;
 using static TorchSharp.torch;
 
@@ -22,7 +24,7 @@ namespace VaeToolkit.Training;
 /// gradients are summed by an all-reduce (each shard's loss is weighted by its share of the batch, so
 /// the sum is the whole batch's gradient) and every replica takes the same Adam step.
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed class Trainer : IModelTrainer
 {
     public const string LastCheckpointName = "last.ckpt";
     /// <summary>
@@ -110,6 +112,14 @@ public sealed class Trainer : IDisposable
     public IReadOnlyList<MultVae> Replicas => _replicas;
 
     public Device Device { get; }
+
+    public string DeviceName => DeviceDescription.Describe(Device);
+
+    public ModelShape Shape => new(Model.LatentDim, _config.Model.EncoderDims);
+
+    /// <summary>Writes the encoder and recommender graphs and the item embeddings of the model's current weights (<see cref="OnnxExporter"/>).</summary>
+    public void Export(string modelDirectory, IReadOnlyDictionary<string, string> metadata, string precision) =>
+        OnnxExporter.Export(Model.ToWeights(), modelDirectory, metadata, precision);
 
     /// <summary>
     /// What runs the likelihood and the item layer: "fused (NVRTC x.y, sm_XY)" for the CUDA kernels, else

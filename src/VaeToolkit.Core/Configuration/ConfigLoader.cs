@@ -86,6 +86,9 @@ public static class ConfigLoader
             Export = ReadExport(root.Section("export")),
         };
         root.RejectUnknownKeys();
+        if (config.Model.Type == ModelTypes.Ease && config.Export.Precision == ExportPrecisions.Int8)
+            throw new ConfigException(ConfigErrorCodes.OutOfRange,
+                "'export.precision: int8' quantises a network's output layer; EASE has none (its graph sums rows of its item-item matrix): use fp32, fp16 or bf16", file);
         return config;
     }
 
@@ -158,12 +161,25 @@ public static class ConfigLoader
         var d = new ModelConfig();
         var model = new ModelConfig
         {
-            Type = section.String("type", d.Type, "vae", "dae"),
+            Type = section.String("type", d.Type, ModelTypes.All),
             EncoderDims = section.IntList("encoder_dims", d.EncoderDims, min: 1, max: SettingRanges.MaxLayerWidth, maxCount: SettingRanges.MaxEncoderLayers),
             Dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95),
+            Ease = ReadEase(section.Section("ease")),
         };
         section.RejectUnknownKeys();
         return model;
+    }
+
+    private static EaseConfig ReadEase(YamlSection section)
+    {
+        var d = new EaseConfig();
+        var ease = new EaseConfig
+        {
+            Lambda = section.OptionalDouble("lambda", d.Lambda, min: 0, max: SettingRanges.MaxEaseLambda),
+            LambdaGrid = section.DoubleList("lambda_grid", d.LambdaGrid, min: 0, max: SettingRanges.MaxEaseLambda, maxCount: 64),
+        };
+        section.RejectUnknownKeys();
+        return ease;
     }
 
     private static TrainingConfig ReadTraining(YamlSection section)

@@ -57,6 +57,13 @@ public static class ConfigWriter
         yaml.AppendLine($"  type: {m.Type}");
         yaml.AppendLine($"  encoder_dims: [{string.Join(", ", m.EncoderDims)}]");
         yaml.AppendLine($"  dropout: {Number(m.Dropout)}");
+        // Written for its own type only: checkpoints hash this text, and those of the other types predate it.
+        if (m.Type == ModelTypes.Ease)
+        {
+            yaml.AppendLine("  ease:");
+            yaml.AppendLine($"    lambda: {Number(m.Ease.Lambda)}");
+            yaml.AppendLine($"    lambda_grid: [{string.Join(", ", m.Ease.LambdaGrid.Select(v => Number(v)))}]");
+        }
         yaml.AppendLine("training:");
         yaml.AppendLine($"  epochs: {t.Epochs}");
         yaml.AppendLine($"  batch_size: {t.BatchSize}");

@@ -1,10 +1,13 @@
 namespace VaeToolkit.Configuration;
 
-/// <summary>The network: Mult-VAE or Mult-DAE with an encoder of the given widths and a mirrored decoder.</summary>
+/// <summary>
+/// The model: its type (<see cref="ModelTypes"/>), the Mult-VAE/DAE network's widths and dropout, and each
+/// other type's own section (read only for that type).
+/// </summary>
 public sealed record ModelConfig
 {
-    /// <summary><c>vae</c> (Mult-VAE) or <c>dae</c> (Mult-DAE: no KL term, no sampling).</summary>
-    public string Type { get; init; } = "vae";
+    /// <summary>One of <see cref="ModelTypes.All"/>: <c>vae</c> (Mult-VAE, the default), <c>dae</c>, <c>ease</c>.</summary>
+    public string Type { get; init; } = ModelTypes.Vae;
 
     /// <summary>Encoder widths after the item layer; the last one is the latent size. [600, 200] gives [items, 600, 200].</summary>
     public IReadOnlyList<int> EncoderDims { get; init; } = [600, 200];
@@ -12,10 +15,13 @@ public sealed record ModelConfig
     /// <summary>Dropout on the normalised input while training.</summary>
     public double Dropout { get; init; } = 0.5;
 
-    public bool IsVae => Type == "vae";
+    /// <summary><c>model.ease</c>: EASE's λ, when <see cref="Type"/> is <c>ease</c>.</summary>
+    public EaseConfig Ease { get; init; } = new();
+
+    public bool IsVae => Type == ModelTypes.Vae;
 
     public bool Equals(ModelConfig? other) =>
-        other is not null && Type == other.Type && Dropout == other.Dropout && EncoderDims.SequenceEqual(other.EncoderDims);
+        other is not null && Type == other.Type && Dropout == other.Dropout && EncoderDims.SequenceEqual(other.EncoderDims) && Ease.Equals(other.Ease);
 
     public override int GetHashCode() => HashCode.Combine(Type, Dropout, EncoderDims.Count);
 }

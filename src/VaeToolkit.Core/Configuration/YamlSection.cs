@@ -125,6 +125,29 @@ internal sealed class YamlSection
         return values;
     }
 
+    public IReadOnlyList<double> DoubleList(string name, IReadOnlyList<double> fallback, double min, double max, int maxCount = int.MaxValue)
+    {
+        _known.Add(name);
+        if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
+        string expectation = $"'{_prefix}{name}' must be a list of numbers such as [100, 500]";
+        if (entry.Value is not YamlSequenceNode sequence) throw Error(ConfigErrorCodes.WrongType, entry.Value, expectation);
+        var values = new List<double>();
+        foreach (var item in sequence.Children)
+        {
+            if (item is not YamlScalarNode { Value: { } text }
+                || !double.TryParse(text.Replace("_", ""), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                throw Error(ConfigErrorCodes.WrongType, item, expectation);
+            if (value < min || value > max)
+                throw Error(ConfigErrorCodes.OutOfRange, item, $"every entry of '{_prefix}{name}' must be {RangeText(min, max)}, not {text}");
+            values.Add(value);
+        }
+        if (values.Count == 0)
+            throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must not be empty");
+        if (values.Count > maxCount)
+            throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must have at most {maxCount} entries, not {values.Count}");
+        return values;
+    }
+
     /// <summary>A path relative to the config file's folder, as written in the file.</summary>
     public string? OptionalPath(string name, string? fallback)
     {

@@ -38,7 +38,8 @@ public sealed class ModelBundle
 
     public string RecommenderPath => Path.Combine(Directory, ModelFiles.Recommender);
 
-    public string EncoderPath => Path.Combine(Directory, ModelFiles.Encoder);
+    /// <summary>The encoder graph's path; null for a model without one (<see cref="ModelCard.LatentDim"/> null).</summary>
+    public string? EncoderPath => Card.LatentDim is null ? null : Path.Combine(Directory, ModelFiles.Encoder);
 
     /// <summary>The row of a known user in <see cref="UserHistories"/>.</summary>
     public bool TryGetUser(string userId, out int row) => rowByUserId.TryGetValue(userId, out row);
@@ -70,7 +71,7 @@ public sealed class ModelBundle
     public static ModelBundle Open(string path)
     {
         string directory = ResolveDirectory(path);
-        string[] missing = [.. ModelFiles.Required.Where(file => !File.Exists(Path.Combine(directory, file)))];
+        string[] missing = [.. ModelFiles.RequiredFor(PeekCard(directory)).Where(file => !File.Exists(Path.Combine(directory, file)))];
         if (missing.Length > 0)
         {
             throw new ModelBundleException(directory,
@@ -106,6 +107,19 @@ public sealed class ModelBundle
         if (new DirectoryInfo(directory).ResolveLinkTarget(returnFinalTarget: true) is { } target) directory = target.FullName;
         string model = Path.Combine(directory, RunFiles.ModelFolder);
         return !File.Exists(Path.Combine(directory, ModelFiles.Card)) && System.IO.Directory.Exists(model) ? model : directory;
+    }
+
+    /// <summary>The card when it can be read, for knowing which files to expect; null otherwise (reading it again below reports why).</summary>
+    private static ModelCard? PeekCard(string directory)
+    {
+        try
+        {
+            return ModelCard.Load(Path.Combine(directory, ModelFiles.Card));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static T Read<T>(string directory, string file, Func<string, T> load)

@@ -20,15 +20,28 @@ public sealed record ModelCard
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
-    /// <summary><c>vae</c> or <c>dae</c>.</summary>
+    /// <summary><c>model.type</c>: <c>vae</c>, <c>dae</c>, <c>ease</c>, ...</summary>
     public required string ModelType { get; init; }
 
     public required int ItemCount { get; init; }
 
-    public required int LatentDim { get; init; }
+    /// <summary>The latent size of a model with an encoder graph (<see cref="ModelFiles.Encoder"/>); null for one without (EASE).</summary>
+    public int? LatentDim { get; init; }
 
-    /// <summary>Encoder widths after the item layer, as configured (the last is the latent size).</summary>
-    public required IReadOnlyList<int> EncoderDims { get; init; }
+    /// <summary>Encoder widths after the item layer, as configured (the last is the latent size); null for a model without an encoder.</summary>
+    public IReadOnlyList<int>? EncoderDims { get; init; }
+
+    /// <summary>Settings of the model that are not its shape, by name, such as EASE's <c>lambda</c> (the one picked, when picked on validation).</summary>
+    public IReadOnlyDictionary<string, double>? Hyperparameters { get; init; }
+
+    /// <summary>
+    /// How many of the first rows of <see cref="ModelFiles.UserHistories"/> are the training users, the next
+    /// <see cref="ValidationUsers"/> the validation users (then the test users): what a baseline fitted
+    /// beside the model needs. Null in model directories written before it was recorded.
+    /// </summary>
+    public int? TrainUsers { get; init; }
+
+    public int? ValidationUsers { get; init; }
 
     /// <summary>The data set's short name, such as <c>ml-latest-small</c>.</summary>
     public required string Dataset { get; init; }

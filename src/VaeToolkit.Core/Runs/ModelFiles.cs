@@ -12,7 +12,10 @@ public static class ModelFiles
     /// <summary>ONNX graph: sparse histories in, top-k item indices and scores out (history excluded).</summary>
     public const string Recommender = "recommender.onnx";
 
-    /// <summary>ONNX graph: sparse histories in, the latent mean out.</summary>
+    /// <summary>
+    /// ONNX graph: sparse histories in, the latent mean out. Only models with a latent space have one
+    /// (the card's <see cref="ModelCard.LatentDim"/> is set); EASE has none.
+    /// </summary>
     public const string Encoder = "encoder.onnx";
 
     /// <summary>Tab-separated: index, original item id, training popularity, name.</summary>
@@ -32,7 +35,12 @@ public static class ModelFiles
     /// </summary>
     public const string ItemEmbeddings = "item_embeddings.npy";
 
+    /// <summary>The files every model directory holds, <see cref="Encoder"/> among them unless its card says the model has no latent space.</summary>
     public static readonly string[] Required = [Card, Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets];
+
+    /// <summary>The files a model directory whose card is <paramref name="card"/> must hold (all of <see cref="Required"/> when the card is unknown).</summary>
+    public static IEnumerable<string> RequiredFor(ModelCard? card) =>
+        card is { LatentDim: null } ? Required.Where(file => file != Encoder) : Required;
 
     /// <summary>The files whose SHA-256 the model card records (<see cref="ModelCard.FileSha256"/>): all but the card.</summary>
     public static readonly string[] Hashed = [Recommender, Encoder, Items, UserHistories, TestFoldIn, TestTargets, ItemEmbeddings];

@@ -143,7 +143,7 @@ public static class BatchJob
     {
         var hashes = bundle.Card.FileSha256 ?? ModelFileHashes.Compute(bundle.Directory); // cards written before hashes were recorded
         var text = new StringBuilder();
-        foreach (string file in new[] { ModelFiles.Recommender, ModelFiles.Encoder })
+        foreach (string file in new[] { ModelFiles.Recommender, ModelFiles.Encoder }.Where(hashes.ContainsKey))
             text.Append(file).Append('=').Append(hashes[file]).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

@@ -21,7 +21,8 @@ internal sealed class EmbeddingSink : IBatchSink<float[][]>
     {
         this.recommender = recommender;
         this.output = output;
-        string[] columns = [.. Enumerable.Range(0, recommender.LatentDim).Select(d => string.Create(CultureInfo.InvariantCulture, $"mu_{d}"))];
+        int latentDim = recommender.LatentDim ?? throw recommender.NoEncoder();
+        string[] columns = [.. Enumerable.Range(0, latentDim).Select(d => string.Create(CultureInfo.InvariantCulture, $"mu_{d}"))];
         if (format == OutputFormat.Csv)
         {
             csv = new Utf8CsvBuffer(output);
@@ -78,7 +79,7 @@ internal sealed class EmbeddingSink : IBatchSink<float[][]>
         var fields = schema!.DataFields;
         using var group = parquet.CreateRowGroup();
         await group.WriteAsync(fields[0], userIds.ToArray()).ConfigureAwait(false);
-        for (int d = 0; d < recommender.LatentDim; d++)
+        for (int d = 0; d < fields.Length - 1; d++)
             await group.WriteAsync<float>(fields[d + 1], means.Select(mean => mean[d]).ToArray()).ConfigureAwait(false);
     }
 }

@@ -6,9 +6,9 @@ using VaeToolkit.Runs;
 namespace VaeToolkit.Inference;
 
 /// <summary>
-/// Serves the two ONNX graphs of a model directory with ONNX Runtime: top-k recommendations
-/// (<see cref="ModelFiles.Recommender"/>) and latent means (<see cref="ModelFiles.Encoder"/>),
-/// each from a batch of sparse histories. Owns one <see cref="InferenceSession"/> per graph.
+/// Serves the ONNX graphs of a model directory with ONNX Runtime: top-k recommendations
+/// (<see cref="ModelFiles.Recommender"/>, every model has it) and latent means (<see cref="ModelFiles.Encoder"/>,
+/// models with a latent space only), each from a batch of sparse histories. Owns one <see cref="InferenceSession"/> per graph.
 /// Thread-safe: ONNX Runtime sessions may run concurrently.
 /// </summary>
 public sealed class OnnxRecommender : IDisposable
@@ -19,9 +19,9 @@ public sealed class OnnxRecommender : IDisposable
     private const string ExcludeSeenInput = "exclude_seen";
 
     private readonly InferenceSession recommender;
-    private readonly InferenceSession encoder;
+    private readonly InferenceSession? encoder;
 
-    private OnnxRecommender(string modelDirectory, string device, int threads, InferenceSession recommender, InferenceSession encoder)
+    private OnnxRecommender(string modelDirectory, string device, int threads, InferenceSession recommender, InferenceSession? encoder)
     {
         ModelDirectory = modelDirectory;
         Device = device;
@@ -31,7 +31,7 @@ public sealed class OnnxRecommender : IDisposable
         var metadata = recommender.ModelMetadata.CustomMetadataMap;
         ModelType = metadata.GetValueOrDefault("model_type", "");
         ItemCount = ReadCount(metadata, "item_count");
-        LatentDim = ReadCount(metadata, "latent_dim");
+        LatentDim = encoder is null ? null : ReadCount(metadata, "latent_dim");
         // An overridable initializer is listed apart from the inputs that must be fed.
         CanIncludeSeen = recommender.InputMetadata.ContainsKey(ExcludeSeenInput) || recommender.OverridableInitializerMetadata.ContainsKey(ExcludeSeenInput);
     }
@@ -48,7 +48,11 @@ public sealed class OnnxRecommender : IDisposable
 
     public int ItemCount { get; }
 
-    public int LatentDim { get; }
+    /// <summary>The latent size; null for a model without an encoder graph (<see cref="HasEncoder"/>).</summary>
+    public int? LatentDim { get; }
+
+    /// <summary>Whether the model has an encoder graph, so that <see cref="Encode"/> can give latent means.</summary>
+    public bool HasEncoder => encoder is not null;
 
     /// <summary>
     /// Whether the recommender graph takes <c>exclude_seen</c>, so that <see cref="Recommend"/> can score a
@@ -80,11 +84,14 @@ public sealed class OnnxRecommender : IDisposable
         try
         {
             recommender = CreateSession(directory, ModelFiles.Recommender, device, cudaDevice, threads, spinWait);
-            encoder = CreateSession(directory, ModelFiles.Encoder, device, cudaDevice, threads, spinWait);
-            if (ReadCard(directory) is { } card)
+            var card = ReadCard(directory);
+            // A model without a latent space (EASE) has no encoder graph; its card says so.
+            bool hasEncoder = card is null ? File.Exists(Path.Combine(directory, ModelFiles.Encoder)) : card.LatentDim is not null;
+            if (hasEncoder) encoder = CreateSession(directory, ModelFiles.Encoder, device, cudaDevice, threads, spinWait);
+            if (card is not null)
             {
                 CheckAgainstCard(directory, ModelFiles.Recommender, recommender, card);
-                CheckAgainstCard(directory, ModelFiles.Encoder, encoder, card);
+                if (encoder is not null) CheckAgainstCard(directory, ModelFiles.Encoder, encoder, card);
             }
             return new OnnxRecommender(directory, device, threads, recommender, encoder);
         }
@@ -126,8 +133,10 @@ public sealed class OnnxRecommender : IDisposable
     }
 
     /// <summary>The latent mean (the encoder's output at inference) of each row of <paramref name="histories"/>.</summary>
+    /// <exception cref="NotSupportedException">The model has no encoder graph (<see cref="HasEncoder"/>).</exception>
     public float[][] Encode(CsrMatrix histories)
     {
+        if (encoder is null || LatentDim is not int latentDim) throw NoEncoder();
         long[] items = CheckedItemIndices(histories);
         if (histories.RowCount == 0) return [];
 
@@ -138,9 +147,12 @@ public sealed class OnnxRecommender : IDisposable
 
         var mu = outputs[0].GetTensorDataAsSpan<float>();
         var means = new float[histories.RowCount][];
-        for (int u = 0; u < means.Length; u++) means[u] = mu.Slice(u * LatentDim, LatentDim).ToArray();
+        for (int u = 0; u < means.Length; u++) means[u] = mu.Slice(u * latentDim, latentDim).ToArray();
         return means;
     }
+
+    internal NotSupportedException NoEncoder() =>
+        new($"the '{ModelType}' model in '{ModelDirectory}' has no latent space (no {ModelFiles.Encoder}): user embeddings come from models with an encoder, such as vae or dae");
 
     internal NotSupportedException IncludeSeenNotSupported() =>
         new($"the model in '{ModelDirectory}' was exported before recommendations could include a user's own items (it has no '{ExcludeSeenInput}' input); export or train it again to use that");
@@ -148,7 +160,7 @@ public sealed class OnnxRecommender : IDisposable
     public void Dispose()
     {
         recommender.Dispose();
-        encoder.Dispose();
+        encoder?.Dispose();
     }
 
     /// <summary>The histories' item indices as the graph's int64 input, after checking them: out-of-range indices would fail deep inside ONNX Runtime.</summary>

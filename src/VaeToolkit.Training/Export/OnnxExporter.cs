@@ -107,21 +107,7 @@ public static class OnnxExporter
 
         string logits = Decode(g, weights, Encode(g, weights, history, storage), precision, storage);
 
-        // The user's own items are not recommended unless exclude_seen is fed false: their logits are
-        // overwritten with -inf. An initializer that is also a graph input is an overridable default
-        // (IR >= 4), which ONNX Runtime does not fold into a constant. Only nnz values are touched.
-        string excludeSeen = g.Input(ExcludeSeenInput, DataType.Bool, 1);
-        g.Initializer(ExcludeSeenInput, [true], 1);
-        string pairs = g.Node("Concat", [history.EntryRows, g.Node("Unsqueeze", history.Items, g.Int64s(1))], IntAttribute("axis", 1));
-        string seenLogits = g.Node("GatherND", logits, pairs);
-        string updates = g.Node("Where", excludeSeen, g.Float32s(float.NegativeInfinity), seenLogits);
-        string masked = g.Node("ScatterND", logits, pairs, updates);
-
-        string clampedK = g.Node("Min", k, g.Int64s(weights.ItemCount));
-        string[] top = g.NodeWithOutputs("TopK", [masked, clampedK], ["top_scores_raw", "top_items_raw"],
-            IntAttribute("axis", -1), IntAttribute("largest", 1), IntAttribute("sorted", 1));
-        g.Output(top[1], "top_items", DataType.Int64, "users", "k");
-        g.Output(top[0], "top_scores", DataType.Float, "users", "k");
+        RecommenderHead.Build(g, history, logits, k, weights.ItemCount);
         return g.Build();
     }
 
@@ -171,7 +157,8 @@ public static class OnnxExporter
         return new DenseLayer(layer.Inputs, outputs, weight, layer.Bias[..outputs]);
     }
 
-    private static void Write(string path, GraphProto graph, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>Writes <paramref name="graph"/> as an ONNX model file (opset <see cref="OpsetVersion"/>) with <paramref name="metadata"/> as its metadata_props, atomically.</summary>
+    internal static void Write(string path, GraphProto graph, IReadOnlyDictionary<string, string> metadata)
     {
         var model = new ModelProto
         {

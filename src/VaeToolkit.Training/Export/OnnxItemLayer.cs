@@ -25,17 +25,20 @@ internal static class OnnxItemLayer
     /// <summary>Slots per chunk: more wastes more padding on short histories, fewer leaves more chunks to the float64 pass.</summary>
     public const long ChunkLength = 16;
 
-    /// <summary>The name of the weight initializer: [items + 1, h], the last row all zeros (the padding slots' row).</summary>
-    public const string WeightName = "encoder_0_weight";
-
-    public const string BiasName = "encoder_0_bias";
-
     /// <param name="storage">How the weights are stored: fp32, fp16 or bf16 (<see cref="WeightFormats.FloatMatrix"/>).</param>
-    public static string Build(OnnxGraphBuilder g, SparseHistory history, DenseLayer layer, string storage)
+    /// <param name="normalize">
+    /// Whether the sum is scaled by 1/sqrt(count), the L2-normalised history of the autoencoders; false for a
+    /// plain sum of rows (EASE's x·B). A layer with no biases (an empty array) adds none.
+    /// </param>
+    /// <param name="name">
+    /// The initializers' name stem: <c>name_weight</c>, [items + 1, h] with the last row all zeros (the padding
+    /// slots' row), and <c>name_bias</c>.
+    /// </param>
+    public static string Build(OnnxGraphBuilder g, SparseHistory history, DenseLayer layer, string storage, bool normalize = true, string name = "encoder_0")
     {
         var padded = new float[(layer.Inputs + 1L) * layer.Outputs];
         layer.Weight.CopyTo(padded, 0);
-        string weights = WeightFormats.FloatMatrix(g, WeightName, padded, storage, layer.Inputs + 1, layer.Outputs);
+        string weights = WeightFormats.FloatMatrix(g, $"{name}_weight", padded, storage, layer.Inputs + 1, layer.Outputs);
         string padIndex = g.Int64s(layer.Inputs);
         string chunkLength = g.Int64s(ChunkLength);
         string axis0 = g.Int64Scalar(0);
@@ -63,7 +66,8 @@ internal static class OnnxItemLayer
             g.Node("Gather", [runningFromZero, chunkEnds], IntAttribute("axis", 0)),
             g.Node("Gather", [runningFromZero, chunkStarts], IntAttribute("axis", 0)));
 
-        string scaled = g.Node("Mul", g.Node("Cast", [sums], IntAttribute("to", (long)DataType.Float)), history.Scale);
-        return g.Node("Add", scaled, g.Initializer(BiasName, layer.Bias, layer.Outputs));
+        string floats = g.Node("Cast", [sums], IntAttribute("to", (long)DataType.Float));
+        string scaled = normalize ? g.Node("Mul", floats, history.Scale) : floats;
+        return layer.Bias.Length == 0 ? scaled : g.Node("Add", scaled, g.Initializer($"{name}_bias", layer.Bias, layer.Outputs));
     }
 }

@@ -1,25 +1,28 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Runs;
-using VaeToolkit.Training.Export;
-using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Training.Runs;
 
 /// <summary>
-/// Writes a model directory: the ONNX graphs of the trained weights plus everything serving and
+/// Writes a model directory: the ONNX graphs of the trained model plus everything serving and
 /// evaluation need (model card, item table, known users' histories, the test split).
 /// </summary>
 public static class ModelPackager
 {
-    public static void Write(MultVaeWeights weights, PreparedDataset data, VaeConfig config, TrainingOutcome outcome, string modelDirectory)
+    public static void Write(IModelTrainer model, PreparedDataset data, VaeConfig config, TrainingOutcome outcome, string modelDirectory)
     {
+        var shape = model.Shape;
         var card = new ModelCard
         {
-            ModelType = weights.ModelType,
-            ItemCount = weights.ItemCount,
-            LatentDim = weights.LatentDim,
-            EncoderDims = config.Model.EncoderDims,
+            ModelType = config.Model.Type,
+            ItemCount = data.ItemCount,
+            LatentDim = shape.LatentDim,
+            EncoderDims = shape.EncoderDims,
+            Hyperparameters = shape.Hyperparameters,
+            TrainUsers = data.Train.RowCount,
+            ValidationUsers = data.Validation.Count,
             Dataset = data.Name,
             DataHash = data.DataHash,
             CreatedUtc = DateTime.UtcNow,
@@ -35,7 +38,7 @@ public static class ModelPackager
             ["dataset"] = card.Dataset,
             ["data_hash"] = card.DataHash,
         };
-        OnnxExporter.Export(weights, modelDirectory, metadata, config.Export.Precision);
+        model.Export(modelDirectory, metadata, config.Export.Precision);
         var items = new ItemTable(data.ItemIds, data.Train.ColumnCounts(), data.ItemNames);
         var (histories, userIds) = KnownUsers(data);
         ModelBundle.Write(modelDirectory, card, items, histories, userIds, data.Test);

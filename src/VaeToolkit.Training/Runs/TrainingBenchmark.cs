@@ -8,6 +8,8 @@ public static class TrainingBenchmark
 {
     public static BenchmarkReport Run(VaeConfig config, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
+        if (!Models.ModelRegistry.Find(config.Model.Type).Iterative)
+            throw new ArgumentException($"benchmark mode times the epochs of a model trained by epochs; '{config.Model.Type}' is fitted in closed form (train it and read the run's timings instead)");
         log?.Report($"Preparing data set '{config.Data.Dataset}'");
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
         var (epochs, warmUp) = (config.Training.Epochs, config.Training.WarmUpEpochs);

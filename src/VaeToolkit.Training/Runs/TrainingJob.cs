@@ -4,7 +4,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.IO;
 using VaeToolkit.Runs;
-using VaeToolkit.Training.Export;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Training.Runs;
 
@@ -92,7 +92,7 @@ public static class TrainingJob
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
         double dataSeconds = total.Elapsed.TotalSeconds;
         if (resumeFrom is not null) Trainer.CheckResume(checkpointPath, resumeFrom, config, data);
-        using var trainer = new Trainer(config, data.ItemCount);
+        using IModelTrainer trainer = ModelRegistry.Create(config, data.ItemCount);
 
         if (request.Resume && resumeFrom is null)
             ClearCheckpoints(runDirectory); // best weights of a run that never checkpointed belong to no epoch
@@ -104,7 +104,7 @@ public static class TrainingJob
             ConfigFile = config.SourcePath ?? ConfigLoader.DefaultName,
             Versions = RuntimeVersions.Current(),
             Device = config.Device,
-            DeviceName = DeviceDescription.Describe(trainer.Device),
+            DeviceName = trainer.DeviceName,
             Precision = config.Precision,
             Gpus = config.Gpus,
             StartedUtc = earlier?.StartedUtc ?? started,
@@ -123,18 +123,19 @@ public static class TrainingJob
         try
         {
             var watch = Stopwatch.StartNew();
-            log?.Report($"Training {config.Model.Type.ToUpperInvariant()} on {data.Train.RowCount} users x {data.ItemCount} items for {config.Training.Epochs} epochs on {config.Device}");
+            string schedule = ModelRegistry.Find(config.Model.Type).Iterative ? $" for {config.Training.Epochs} epochs" : "";
+            log?.Report($"Training {config.Model.Type.ToUpperInvariant()} on {data.Train.RowCount} users x {data.ItemCount} items{schedule} on {config.Device}");
             if (trainer.Warning is string warning) log?.Report(warning);
             var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
             session.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
 
             watch.Restart();
             string modelDirectory = Path.Combine(runDirectory, RunFiles.ModelFolder);
-            log?.Report($"Exporting epoch {outcome.BestEpoch} to ONNX in {modelDirectory}");
+            log?.Report($"Exporting {(ModelRegistry.Find(config.Model.Type).Iterative ? "epoch" : "candidate")} {outcome.BestEpoch} to ONNX in {modelDirectory}");
             manifest = manifest with { History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg };
             FailPoint.Check("export");
             // Written beside the model folder and swapped in: a failed export leaves the earlier model whole.
-            AtomicDirectory.Write(modelDirectory, staging => ModelPackager.Write(trainer.Model.ToWeights(), data, config, outcome, staging));
+            AtomicDirectory.Write(modelDirectory, staging => ModelPackager.Write(trainer, data, config, outcome, staging));
             manifest = manifest with { Test = null }; // the earlier test scores were the replaced model's
             session.TimingsSeconds["export"] = watch.Elapsed.TotalSeconds;
 

@@ -1,0 +1,19 @@
+namespace VaeToolkit.Configuration;
+
+/// <summary>
+/// The values <c>model.type</c> accepts. Each names a model of the engine's registry
+/// (<c>VaeToolkit.Training.Models.ModelRegistry</c>), which a test keeps in step with <see cref="All"/>.
+/// </summary>
+public static class ModelTypes
+{
+    /// <summary>Mult-VAE (Liang et al. 2018): a variational autoencoder with a multinomial likelihood.</summary>
+    public const string Vae = "vae";
+
+    /// <summary>Mult-DAE (Liang et al. 2018): the same network as a denoising autoencoder, no KL term, no sampling.</summary>
+    public const string Dae = "dae";
+
+    /// <summary>EASE (Steck 2019): a closed-form item-item linear model with a zero diagonal.</summary>
+    public const string Ease = "ease";
+
+    public static readonly string[] All = [Vae, Dae, Ease];
+}

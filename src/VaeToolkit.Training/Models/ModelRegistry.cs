@@ -1,0 +1,30 @@
+using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models.Ease;
+
+namespace VaeToolkit.Training.Models;
+
+/// <summary>
+/// Every model the toolkit trains, by <c>model.type</c>. Adding a model is a folder under Models/ holding its
+/// <see cref="IModelTrainer"/>, and one line here (and its name in <see cref="ModelTypes.All"/>, which the
+/// config loader checks <c>model.type</c> against without knowing any engine).
+/// </summary>
+public static class ModelRegistry
+{
+    public static readonly IReadOnlyList<ModelDefinition> All =
+    [
+        new(ModelTypes.Vae, "Mult-VAE: variational autoencoder, multinomial likelihood, annealed KL", "Liang et al. 2018, Variational Autoencoders for Collaborative Filtering", Iterative: true,
+            (config, items) => new Trainer(config, items)),
+        new(ModelTypes.Dae, "Mult-DAE: the same network as a denoising autoencoder", "Liang et al. 2018, Variational Autoencoders for Collaborative Filtering", Iterative: true,
+            (config, items) => new Trainer(config, items)),
+        new(ModelTypes.Ease, "EASE: closed-form item-item linear model with a zero diagonal", "Steck 2019, Embarrassingly Shallow Autoencoders for Sparse Data", Iterative: false,
+            (config, items) => new EaseTrainer(config, items)),
+    ];
+
+    /// <summary>The definition of <paramref name="type"/>; an unknown type is an error listing the known ones.</summary>
+    public static ModelDefinition Find(string type) =>
+        All.FirstOrDefault(definition => definition.Type == type)
+        ?? throw new ArgumentException($"model type '{type}' is not one of {string.Join(", ", All.Select(d => d.Type))}", nameof(type));
+
+    /// <summary>The trainer of <paramref name="config"/>'s model type for a catalogue of <paramref name="itemCount"/> items.</summary>
+    public static IModelTrainer Create(VaeConfig config, int itemCount) => Find(config.Model.Type).Create(config, itemCount);
+}
