@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.Data.Sources;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;

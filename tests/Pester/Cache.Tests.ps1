@@ -29,7 +29,7 @@ Describe 'Clear-VaeCache' {
     It 'removes every prepared data set by default, keeps downloads, and -PassThru returns what went, least recently used first' {
         $removed = Clear-VaeCache @folders -PassThru
         $removed | Should -HaveCount 3
-        $removed[0] | Should -BeOfType ([VaeToolkit.Data.CacheEntry])
+        $removed[0] | Should -BeOfType ([VaeToolkit.Data.Caching.CacheEntry])
         $removed.Path | Should -Be @($oldest, $older, $recent)
         $removed[0].Bytes | Should -Be 3000
         $removed[0].Kind | Should -Be 'Prepared'

@@ -34,7 +34,7 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Get-VaeUserEmbedding'; Sets = @('File'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary') }
     @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
-    @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.CacheEntry') }
+    @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.Caching.CacheEntry') }
     @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Scoring.ScoringBenchmarkReport') }
     @{ Name = 'Start-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeServer') }
     @{ Name = 'Stop-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('System.Void') }
@@ -170,7 +170,7 @@ Describe 'Format views' {
         'VaeToolkit.Training.Runs.BenchmarkReport'
         'VaeToolkit.Inference.Batch.BatchScoringSummary'
         'VaeToolkit.Data.DatasetReport'
-        'VaeToolkit.Data.CacheEntry'
+        'VaeToolkit.Data.Caching.CacheEntry'
     ) {
         $views = (Get-FormatData -TypeName $_ -PowerShellVersion $PSVersionTable.PSVersion).FormatViewDefinition
         $views.Control | Should -BeOfType ([System.Management.Automation.TableControl])

@@ -1,5 +1,6 @@
 using System.Globalization;
 using VaeToolkit.Configuration;
+using VaeToolkit.Data.Sources;
 
 namespace VaeToolkit.Data;
 

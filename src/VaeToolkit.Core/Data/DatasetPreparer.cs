@@ -2,6 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using VaeToolkit.Configuration;
+using VaeToolkit.Data.Caching;
+using VaeToolkit.Data.Parsing;
+using VaeToolkit.Data.Sources;
+using VaeToolkit.Data.Splitting;
+using VaeToolkit.Data.Synthetic;
 using VaeToolkit.IO;
 
 namespace VaeToolkit.Data;

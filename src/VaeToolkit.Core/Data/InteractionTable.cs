@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using VaeToolkit.Data.Parsing;
 
 namespace VaeToolkit.Data;
 

@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Parsing;
+using VaeToolkit.Data.Sources;
 using VaeToolkit.IO;
 using VaeToolkit.Runs;
 

@@ -1,4 +1,4 @@
-using VaeToolkit.Data;
+using VaeToolkit.Data.Parsing;
 
 namespace VaeToolkit.Inference.Batch;
 

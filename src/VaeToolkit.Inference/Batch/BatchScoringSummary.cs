@@ -51,7 +51,7 @@ public sealed record BatchScoringSummary
     /// <summary>True when a finished shard was found and nothing was done.</summary>
     public bool AlreadyDone { get; init; }
 
-    /// <summary>The input's content hash: SHA-256 over the SHA-256 of each 8 MiB block, as the data hash of training (<see cref="VaeToolkit.Data.SourceHash"/>).</summary>
+    /// <summary>The input's content hash: SHA-256 over the SHA-256 of each 8 MiB block, as the data hash of training (<see cref="VaeToolkit.Data.Sources.SourceHash"/>).</summary>
     public string? InputSha256 { get; init; }
 
     public string? ModelSha256 { get; init; }

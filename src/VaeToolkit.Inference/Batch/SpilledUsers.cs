@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Parsing;
 
 namespace VaeToolkit.Inference.Batch;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Parsing;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.Inference.Batch;

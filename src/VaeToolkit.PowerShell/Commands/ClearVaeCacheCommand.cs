@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Management.Automation;
 using VaeToolkit.Data;
+using VaeToolkit.Data.Caching;
+using VaeToolkit.Data.Sources;
 
 namespace VaeToolkit.PowerShell;
 

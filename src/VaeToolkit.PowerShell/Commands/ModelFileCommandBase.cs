@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using VaeToolkit.Configuration;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Parsing;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Parquet;
 using Parquet.Schema;
 using VaeToolkit.Data;
+using VaeToolkit.Data.Parsing;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
 using VaeToolkit.Runs;

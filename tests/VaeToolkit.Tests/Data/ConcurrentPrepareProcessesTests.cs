@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Caching;
 using VaeToolkit.IO;
 
 namespace VaeToolkit.Tests.Data;

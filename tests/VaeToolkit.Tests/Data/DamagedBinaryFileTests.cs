@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using VaeToolkit.Data;
+using VaeToolkit.Data.Caching;
 
 namespace VaeToolkit.Tests.Data;
 

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.Data.Sources;
 
 namespace VaeToolkit.Tests.Data;
 

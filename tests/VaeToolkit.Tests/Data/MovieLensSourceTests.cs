@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Net;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.Data.Sources;
 
 namespace VaeToolkit.Tests.Data;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using VaeToolkit.Configuration;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Sources;
 
 namespace VaeToolkit.Tests.Data;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using VaeToolkit.Data;
 
+using VaeToolkit.Data.Caching;
 using VaeToolkit.Tests.Cli;
 
 namespace VaeToolkit.Tests.Data;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using VaeToolkit.Data;
+using VaeToolkit.Data.Synthetic;
 
 namespace VaeToolkit.Tests.Data;
 

@@ -1,4 +1,0 @@
-namespace VaeToolkit.Data;
-
-/// <summary>What <see cref="MovieLensRatingsGenerator"/> wrote.</summary>
-public sealed record GeneratedRatings(string Path, long Rows, int Users, int Movies, long Bytes, double Seconds);

@@ -1,4 +1,0 @@
-namespace VaeToolkit.Data;
-
-/// <summary>A malformed line, thrown by a <see cref="LineParser"/>; the reader adds the file and the line number.</summary>
-internal sealed class LineFormatException(string reason) : Exception(reason);
