@@ -17,7 +17,7 @@ public static class CliApp
     public const string Usage = """
         usage:
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
-          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N]
+          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline]
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]

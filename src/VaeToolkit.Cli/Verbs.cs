@@ -13,6 +13,7 @@ using VaeToolkit.Inference.Batch;
 using VaeToolkit.Runs;
 using VaeToolkit.Serving.Benchmark;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models.Ease;
 using VaeToolkit.Training.Runs;
 using VaeToolkit.Training.Scoring;
 
@@ -149,12 +150,18 @@ internal sealed class Verbs(TextWriter error)
         return ServingBenchmark.RunAsync(line.Required("model"), settings, new Log(error), cancellationToken).GetAwaiter().GetResult();
     }
 
+    /// <summary>The model's test users scored, beside popularity and (unless --no-baseline) an EASE baseline fitted on the same training users.</summary>
     public object Test(CommandLine line)
     {
-        line.OnlyAllow("model", "device", "batch-size");
+        line.OnlyAllow("model", "device", "batch-size", "no-baseline");
         int batchSize = line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? 1000;
+        string device = line.Value("device") ?? "cpu";
         var bundle = ModelBundle.Open(line.Required("model"));
-        return ModelEvaluator.Evaluate(bundle, line.Value("device") ?? "cpu", batchSize);
+        var report = ModelEvaluator.Evaluate(bundle, device, batchSize);
+        if (line.Flag("no-baseline")) return report;
+        report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500));
+        if (report.EaseBaselineNote is string note) error.WriteLine(note);
+        return report;
     }
 
     /// <summary>

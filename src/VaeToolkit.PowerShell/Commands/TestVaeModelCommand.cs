@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
+using VaeToolkit.Training.Models.Ease;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.PowerShell;
@@ -41,6 +42,10 @@ public sealed class TestVaeModelCommand : PSCmdlet
     [ValidateRange(1, SettingRanges.MaxBatchSize)]
     public int BatchSize { get; set; } = 1000;
 
+    /// <summary>Leaves out the EASE baseline (fitted on the model's training users, which costs seconds to minutes).</summary>
+    [Parameter]
+    public SwitchParameter NoBaseline { get; set; }
+
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
@@ -70,6 +75,12 @@ public sealed class TestVaeModelCommand : PSCmdlet
                 PercentComplete = users * 100 / Math.Max(1, bundle.Test.Count),
             }));
             var report = worker.Run(token => ModelEvaluator.Evaluate(bundle, Device, BatchSize, scored, token), stopping.Token);
+            if (!NoBaseline)
+            {
+                WriteProgress(new ProgressRecord(1, activity, "Fitting the EASE baseline on the model's training users"));
+                report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(BatchSize, 500), token), stopping.Token);
+                if (report.EaseBaselineNote is string note) WriteVerbose(note);
+            }
             WriteObject(VaeModelEvaluation.From(report));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

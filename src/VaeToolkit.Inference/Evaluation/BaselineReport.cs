@@ -1,0 +1,15 @@
+namespace VaeToolkit.Inference;
+
+/// <summary>
+/// A baseline model's ranking quality on the same test users as the model it stands beside (fitted on the same
+/// training users), so that a report shows whether the model earns its cost.
+/// </summary>
+/// <param name="Model">The baseline's model type, such as <c>ease</c>.</param>
+public sealed record BaselineReport(string Model, int Users, double NdcgAt100, double RecallAt20, double RecallAt50)
+{
+    /// <summary>The settings it was fitted with, by name (EASE: the λ picked on validation users).</summary>
+    public IReadOnlyDictionary<string, double>? Settings { get; init; }
+
+    /// <summary>Seconds it took to fit and score.</summary>
+    public double Seconds { get; init; }
+}
