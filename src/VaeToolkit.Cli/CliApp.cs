@@ -18,6 +18,7 @@ public static class CliApp
         usage:
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
           vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline]
+          vaetoolkit compare   <run dir> <run dir>... [--json]   runs on the same data side by side, best NDCG@100 first
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
@@ -51,17 +52,24 @@ public static class CliApp
             }
             return ServerCommand.RunAsync(serveArgs, output, error, cancellationToken).GetAwaiter().GetResult();
         }
+        if (args is ["compare", ..] && (args.Contains("--help", StringComparer.Ordinal) || args.Contains("-h", StringComparer.Ordinal)))
+        {
+            error.WriteLine(ComparisonTable.Usage);
+            return 0;
+        }
         try
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", CommandLine.Verbose });
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", CommandLine.Verbose },
+                positional: words is ["compare", ..]);
             var verbs = new Verbs(error);
             bool allServed = true;
             object result = line.Verb switch
             {
                 "train" => verbs.Train(line, cancellationToken),
                 "test" => verbs.Test(line),
+                "compare" => verbs.Compare(line, cancellationToken),
                 "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
                 "similar" => verbs.Similar(line, out allServed),
                 "embed" => verbs.Embed(line, cancellationToken),
@@ -77,7 +85,8 @@ public static class CliApp
                 "help" => throw new UsageException(""),
                 _ => throw new UsageException($"unknown verb '{line.Verb}'"),
             };
-            output.WriteLine(JsonSerializer.Serialize(result, Verbs.Json));
+            if (result is CliText text) output.Write(text.Value); // a verb's table (compare without --json)
+            else output.WriteLine(JsonSerializer.Serialize(result, Verbs.Json));
             return allServed ? 0 : 3;
         }
         catch (UsageException e)

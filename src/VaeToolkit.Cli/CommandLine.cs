@@ -8,6 +8,7 @@ internal sealed class CommandLine
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+    private readonly List<string> _arguments = [];
 
     /// <summary>The flag every verb takes: details of a failure after its one-line message.</summary>
     public const string Verbose = "verbose";
@@ -16,13 +17,24 @@ internal sealed class CommandLine
 
     public string Verb { get; }
 
-    public static CommandLine Parse(string[] args, IReadOnlySet<string> flagNames)
+    /// <param name="positional">Whether the verb takes arguments that are not options (<see cref="Arguments"/>); all after <c>--</c> are.</param>
+    public static CommandLine Parse(string[] args, IReadOnlySet<string> flagNames, bool positional = false)
     {
         if (args.Length == 0) throw new UsageException("a verb is required");
         var line = new CommandLine(args[0]);
         for (int i = 1; i < args.Length; i++)
         {
             string arg = args[i];
+            if (positional && arg == "--")
+            {
+                line._arguments.AddRange(args[(i + 1)..]);
+                break;
+            }
+            if (positional && !arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                line._arguments.Add(arg);
+                continue;
+            }
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
                 throw new UsageException($"unexpected argument '{arg}'");
             string name = arg[2..];
@@ -43,6 +55,9 @@ internal sealed class CommandLine
     }
 
     public bool Flag(string name) => _flags.Contains(name);
+
+    /// <summary>The arguments that are not options, in order (verbs parsed with <c>positional</c> only).</summary>
+    public IReadOnlyList<string> Arguments => _arguments;
 
     public string? Value(string name) => _options.TryGetValue(name, out var values) ? values[^1] : null;
 

@@ -165,6 +165,18 @@ internal sealed class Verbs(TextWriter error)
     }
 
     /// <summary>
+    /// Runs on the same data and split side by side, from their manifests (<see cref="RunComparison"/>): a table,
+    /// or with --json the whole report. Runs on other data, or without a test evaluation, are an error.
+    /// </summary>
+    public object Compare(CommandLine line, CancellationToken cancellationToken)
+    {
+        line.OnlyAllow("json");
+        if (line.Arguments.Count == 0) throw new UsageException("give the run directories to compare");
+        var report = RunComparison.Compare(line.Arguments, new Log(error), cancellationToken);
+        return line.Flag("json") ? report : new CliText(ComparisonTable.Format(report));
+    }
+
+    /// <summary>
     /// Recommendations for known users, for one ad-hoc history, or for a whole interactions file.
     /// Unknown users are reported on stderr and in the result; the others are still served. --include-seen
     /// (with --user or --items) ranks the users' own items with the others.

@@ -29,4 +29,6 @@ internal static class ErrorIds
     public const string NativeLibraryFailed = "NativeLibraryFailed";
     public const string OutOfMemory = "OutOfMemory";
     public const string ServerFailed = "ServerFailed";
+    public const string RunNotEvaluated = "RunNotEvaluated";
+    public const string RunsNotComparable = "RunsNotComparable";
 }

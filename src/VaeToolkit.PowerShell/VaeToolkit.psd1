@@ -4,11 +4,11 @@
     GUID                 = '5b0c6a53-8f5e-4d0c-9a57-2f7f3c7e1d41'
     Author               = 'VaeToolkit contributors'
     Copyright            = '(c) VaeToolkit contributors'
-    Description          = 'Train Mult-VAE collaborative-filtering recommenders (Liang et al., 2018) with TorchSharp, export them to ONNX and serve them with ONNX Runtime: Invoke-VaeTraining writes a run directory (config, manifest, checkpoints, model), Test-VaeModel scores a model against the popularity baseline, Get-VaeRecommendation recommends for known users, new histories or whole files (CSV/TSV or Parquet, any size, sharded across workers), Get-VaeUserEmbedding writes every user''s latent vector for the same files, Get-VaeSimilarItem finds the items most like an item, Measure-VaeTraining benchmarks training speed and Measure-VaeScoring scoring speed (ONNX Runtime against libtorch).'
+    Description          = 'Train Mult-VAE collaborative-filtering recommenders (Liang et al., 2018) with TorchSharp, export them to ONNX and serve them with ONNX Runtime: Invoke-VaeTraining writes a run directory (config, manifest, checkpoints, model), Test-VaeModel scores a model against the popularity baseline, Compare-VaeModel puts runs on the same data side by side, Get-VaeRecommendation recommends for known users, new histories or whole files (CSV/TSV or Parquet, any size, sharded across workers), Get-VaeUserEmbedding writes every user''s latent vector for the same files, Get-VaeSimilarItem finds the items most like an item, Measure-VaeTraining benchmarks training speed and Measure-VaeScoring scoring speed (ONNX Runtime against libtorch).'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VaeToolkit.format.ps1xml')
-    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining', 'Get-VaeDataset', 'Clear-VaeCache', 'Measure-VaeScoring', 'Get-VaeUserEmbedding', 'Get-VaeSimilarItem', 'Start-VaeServer', 'Stop-VaeServer')
+    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Compare-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining', 'Get-VaeDataset', 'Clear-VaeCache', 'Measure-VaeScoring', 'Get-VaeUserEmbedding', 'Get-VaeSimilarItem', 'Start-VaeServer', 'Stop-VaeServer')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

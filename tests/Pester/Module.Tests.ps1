@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the eleven cmdlets' {
+    It 'exports exactly the twelve cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Compare-VaeModel', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -29,6 +29,7 @@ Describe 'The module manifest' {
 Describe '<Name>' -ForEach @(
     @{ Name = 'Invoke-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.PowerShell.VaeTrainingResult') }
     @{ Name = 'Test-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeModelEvaluation') }
+    @{ Name = 'Compare-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeComparedRun') }
     @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
     @{ Name = 'Get-VaeSimilarItem'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeSimilarItem') }
     @{ Name = 'Get-VaeUserEmbedding'; Sets = @('File'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary') }
@@ -166,6 +167,7 @@ Describe 'Format views' {
         'VaeToolkit.PowerShell.VaeRecommendation'
         'VaeToolkit.PowerShell.VaeSimilarItem'
         'VaeToolkit.PowerShell.VaeModelEvaluation'
+        'VaeToolkit.PowerShell.VaeComparedRun'
         'VaeToolkit.PowerShell.VaeTrainingResult'
         'VaeToolkit.Training.Runs.BenchmarkReport'
         'VaeToolkit.Inference.Batch.BatchScoringSummary'
