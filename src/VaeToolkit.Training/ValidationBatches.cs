@@ -63,14 +63,21 @@ internal sealed class ValidationBatches : IDisposable
     /// Mean NDCG@100 of <paramref name="model"/> over the users with targets, their fold-in items excluded
     /// from the ranking; NaN when no user has targets. Marks "forward", "top-k" and "metrics" per batch.
     /// </summary>
-    public double NdcgAt100(MultVae model, PhaseTimer phases)
+    public double NdcgAt100(MultVae model, PhaseTimer phases) =>
+        NdcgAt100(history => model.call(history.ItemIndices, history.BagOffsets, history.NormWeights), phases);
+
+    /// <summary>
+    /// The same for any model: <paramref name="scores"/> gives a batch's Float32 scores [users × items], a
+    /// fresh tensor (the fold-in entries are overwritten in place), higher is better.
+    /// </summary>
+    public double NdcgAt100(Func<HistoryBatch, Tensor> scores, PhaseTimer phases)
     {
         if (UsersWithTargets == 0) return double.NaN;
         using var sum = zeros(1, ScalarType.Float64, _discounts.device);
         foreach (var (history, targetKeys, idealDcg) in _batches)
         {
             using var scope = NewDisposeScope();
-            Tensor logits = model.call(history.ItemIndices, history.BagOffsets, history.NormWeights);
+            Tensor logits = scores(history);
             logits.view(-1).index_fill_(0, history.PositivePositions, float.NegativeInfinity);
             phases.Mark("forward");
             Tensor ranked = logits.topk(_depth).indexes; // int64 [users, depth], best first

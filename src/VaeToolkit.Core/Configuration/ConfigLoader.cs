@@ -89,6 +89,18 @@ public static class ConfigLoader
         if (config.Model.Type == ModelTypes.Ease && config.Export.Precision == ExportPrecisions.Int8)
             throw new ConfigException(ConfigErrorCodes.OutOfRange,
                 "'export.precision: int8' quantises a network's output layer; EASE has none (its graph sums rows of its item-item matrix): use fp32, fp16 or bf16", file);
+        if (config.Model.Type == ModelTypes.RecVae)
+        {
+            if (config.Export.Precision == ExportPrecisions.Int8)
+                throw root.Section("export").ErrorAt("precision", ConfigErrorCodes.OutOfRange,
+                    "'export.precision: int8' is not supported for RecVAE (its output layer reads the unbounded latent mean): use fp32, fp16 or bf16");
+            if (config.Gpus > 1)
+                throw root.ErrorAt("gpus", ConfigErrorCodes.OutOfRange,
+                    $"'gpus: {config.Gpus}': RecVAE trains on one device only (no data-parallel training yet); set gpus: 1");
+            if (config.Precision == Precisions.Fp16)
+                throw root.ErrorAt("precision", ConfigErrorCodes.OutOfRange,
+                    "'precision: fp16' is not supported for RecVAE (it has no loss scaling); use fp32, tf32 or bf16");
+        }
         return config;
     }
 
@@ -165,8 +177,12 @@ public static class ConfigLoader
             EncoderDims = section.IntList("encoder_dims", d.EncoderDims, min: 1, max: SettingRanges.MaxLayerWidth, maxCount: SettingRanges.MaxEncoderLayers),
             Dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95),
             Ease = ReadEase(section.Section("ease")),
+            RecVae = ReadRecVae(section.Section("recvae")),
         };
         section.RejectUnknownKeys();
+        if (model.Type == ModelTypes.RecVae && model.EncoderDims.Count != 2)
+            throw section.ErrorAt("encoder_dims", ConfigErrorCodes.OutOfRange,
+                $"'model.encoder_dims' must be exactly [hidden, latent] for RecVAE (its encoder has five dense layers of one width), not {model.EncoderDims.Count} entries");
         return model;
     }
 
@@ -180,6 +196,30 @@ public static class ConfigLoader
         };
         section.RejectUnknownKeys();
         return ease;
+    }
+
+    private static RecVaeConfig ReadRecVae(YamlSection section)
+    {
+        var d = new RecVaeConfig();
+        var recVae = new RecVaeConfig
+        {
+            Gamma = section.OptionalDouble("gamma", d.Gamma, min: 0, max: 1e6),
+            Beta = section.OptionalDouble("beta", d.Beta, min: 0, max: 1e6),
+            EncoderEpochs = section.Int("encoder_epochs", d.EncoderEpochs, min: 0, max: 1000),
+            DecoderEpochs = section.Int("decoder_epochs", d.DecoderEpochs, min: 0, max: 1000),
+            MixtureWeights = section.DoubleList("mixture_weights", d.MixtureWeights, min: 0, max: 1, maxCount: 3),
+        };
+        section.RejectUnknownKeys();
+        if (recVae.Gamma is null or 0 && recVae.Beta is null)
+            throw section.ErrorAt("gamma", ConfigErrorCodes.OutOfRange,
+                "'model.recvae' needs 'gamma' (a KL weight per history item) or, with gamma null or 0, 'beta' (a fixed KL weight)");
+        if (recVae.EncoderEpochs + recVae.DecoderEpochs == 0)
+            throw section.ErrorAt("encoder_epochs", ConfigErrorCodes.OutOfRange,
+                "'model.recvae.encoder_epochs' and 'decoder_epochs' cannot both be 0: an epoch would train nothing");
+        if (recVae.MixtureWeights.Count != 3 || recVae.MixtureWeights.Any(w => !(w > 0)) || Math.Abs(recVae.MixtureWeights.Sum() - 1) > 1e-6)
+            throw section.ErrorAt("mixture_weights", ConfigErrorCodes.OutOfRange,
+                $"'model.recvae.mixture_weights' must be three positive weights summing to 1 (standard normal, previous posterior, wide Gaussian), not [{string.Join(", ", recVae.MixtureWeights)}]");
+        return recVae;
     }
 
     private static TrainingConfig ReadTraining(YamlSection section)

@@ -64,6 +64,15 @@ public static class ConfigWriter
             yaml.AppendLine($"    lambda: {Number(m.Ease.Lambda)}");
             yaml.AppendLine($"    lambda_grid: [{string.Join(", ", m.Ease.LambdaGrid.Select(v => Number(v)))}]");
         }
+        if (m.Type == ModelTypes.RecVae)
+        {
+            yaml.AppendLine("  recvae:");
+            yaml.AppendLine($"    gamma: {Number(m.RecVae.Gamma)}");
+            yaml.AppendLine($"    beta: {Number(m.RecVae.Beta)}");
+            yaml.AppendLine($"    encoder_epochs: {m.RecVae.EncoderEpochs}");
+            yaml.AppendLine($"    decoder_epochs: {m.RecVae.DecoderEpochs}");
+            yaml.AppendLine($"    mixture_weights: [{string.Join(", ", m.RecVae.MixtureWeights.Select(v => Number(v)))}]");
+        }
         yaml.AppendLine("training:");
         yaml.AppendLine($"  epochs: {t.Epochs}");
         yaml.AppendLine($"  batch_size: {t.BatchSize}");

@@ -15,5 +15,8 @@ public static class ModelTypes
     /// <summary>EASE (Steck 2019): a closed-form item-item linear model with a zero diagonal.</summary>
     public const string Ease = "ease";
 
-    public static readonly string[] All = [Vae, Dae, Ease];
+    /// <summary>RecVAE (Shenbin et al. 2020): Mult-VAE with a composite prior, a deeper encoder and alternating updates.</summary>
+    public const string RecVae = "recvae";
+
+    public static readonly string[] All = [Vae, Dae, Ease, RecVae];
 }

@@ -172,6 +172,10 @@ internal sealed class YamlSection
         }
     }
 
+    /// <summary>An error about key <paramref name="name"/>: at its value's line when the file (not an override or a default) set it.</summary>
+    public ConfigException ErrorAt(string name, string code, string message) =>
+        _entries.TryGetValue(name, out var entry) ? Error(code, entry.Value, message) : new ConfigException(code, message, _file);
+
     public ConfigException Error(string code, YamlNode node, string message) =>
         _fromOverrides.Contains(node)
             ? new(code, $"{message}, in an override", _file)

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training.Models.Ease;
+using VaeToolkit.Training.Models.RecVae;
 
 namespace VaeToolkit.Training.Models;
 
@@ -18,6 +19,8 @@ public static class ModelRegistry
             (config, items) => new Trainer(config, items)),
         new(ModelTypes.Ease, "EASE: closed-form item-item linear model with a zero diagonal", "Steck 2019, Embarrassingly Shallow Autoencoders for Sparse Data", Iterative: false,
             (config, items) => new EaseTrainer(config, items)),
+        new(ModelTypes.RecVae, "RecVAE: Mult-VAE with a composite prior, a dense-connected encoder and alternating encoder/decoder updates", "Shenbin et al. 2020, RecVAE: a New Variational Autoencoder for Top-N Recommendations with Implicit Feedback", Iterative: true,
+            (config, items) => new RecVaeTrainer(config, items)),
     ];
 
     /// <summary>The definition of <paramref name="type"/>; an unknown type is an error listing the known ones.</summary>

@@ -101,7 +101,7 @@ public sealed class EaseTrainingTests : IDisposable
     {
         Assert.Equal(ModelTypes.All, ModelRegistry.All.Select(definition => definition.Type));
         var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Find("slim"));
-        Assert.Contains("vae, dae, ease", error.Message);
+        Assert.Contains("vae, dae, ease, recvae", error.Message);
         var configError = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("model: { type: slim }", "x.yaml"));
         Assert.Contains("ease", configError.Message);
     }
