@@ -200,8 +200,9 @@ Describe 'Progress' {
         finally {
             $ps.Dispose()
         }
-        $records | ForEach-Object StatusDescription | Should -Be @('200/500 test users scored', '400/500 test users scored', '500/500 test users scored')
-        $records[-1].PercentComplete | Should -Be 100
+        $records | ForEach-Object StatusDescription | Should -Be @('200/500 test users scored', '400/500 test users scored', '500/500 test users scored',
+            "Fitting the EASE baseline on the model's training users")
+        $records[2].PercentComplete | Should -Be 100
     }
 }
 
@@ -261,6 +262,16 @@ Describe 'Test-VaeModel' {
         $evaluation.NdcgAt100 | Should -BeGreaterThan (1.5 * $evaluation.PopularityNdcgAt100)
         $evaluation.RecallAt20 | Should -BeGreaterThan (1.5 * $evaluation.PopularityRecallAt20)
         $evaluation.RecallAt50 | Should -BeGreaterThan $evaluation.RecallAt20
+    }
+
+    It 'reports an EASE baseline fitted on the same training users, and -NoBaseline leaves it out' {
+        $evaluation.EaseNdcgAt100 | Should -BeGreaterThan $evaluation.PopularityNdcgAt100
+        $evaluation.EaseRecallAt50 | Should -BeGreaterThan $evaluation.EaseRecallAt20
+        $evaluation.EaseLambda | Should -BeIn @(100, 300, 1000)
+        $evaluation.EaseNote | Should -BeNullOrEmpty
+        $plain = $run | Test-VaeModel -NoBaseline
+        $plain.EaseNdcgAt100 | Should -BeNullOrEmpty
+        $plain.NdcgAt100 | Should -Be $evaluation.NdcgAt100
     }
 
     It 'takes run directories by -Path with wildcards and from Get-ChildItem' {
