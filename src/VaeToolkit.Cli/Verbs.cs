@@ -328,6 +328,12 @@ internal sealed class Verbs(TextWriter error)
             if (value.EpochCompleted is not { } epoch) return;
             string validation = epoch.ValidationNdcgAt100 is double ndcg ? $"  validation NDCG@100 {ndcg:F4}" : "";
             string scale = epoch.LossScale is double lossScale ? $"  loss scale {lossScale:G} ({epoch.SkippedSteps} steps skipped)" : "";
+            if (epoch.Settings is { } settings) // a closed form trying settings (EASE's λ), not an epoch
+            {
+                string tried = string.Join("  ", settings.Select(setting => $"{setting.Key} {setting.Value:G}"));
+                error.WriteLine($"candidate {epoch.Epoch,2}/{value.Epochs}  {tried}  {epoch.TrainSeconds,7:F2}s{validation}");
+                return;
+            }
             error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}{scale}");
         }
     }

@@ -46,6 +46,8 @@ internal sealed class TrainingProgressView(string activity)
     {
         string validation = epoch.ValidationNdcgAt100 is double ndcg ? $", validation NDCG@100 {ndcg:F4}" : "";
         string scale = epoch.LossScale is double lossScale ? $", loss scale {lossScale:G} ({epoch.SkippedSteps} steps skipped)" : "";
+        if (epoch.Settings is { } settings) // a closed form trying settings (EASE's λ), not an epoch
+            return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", settings.Select(setting => $"{setting.Key} {setting.Value:G}"))}{validation} ({epoch.TrainSeconds:F2} s)");
         return string.Create(CultureInfo.InvariantCulture, $"loss {epoch.Loss:F3}{validation}{scale} ({epoch.TrainSeconds:F2} s, {epoch.TrainUsersPerSecond:F0} users/s)");
     }
 
