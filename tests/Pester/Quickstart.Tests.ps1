@@ -190,7 +190,7 @@ Describe 'Progress' {
         $records[-1].RecordType | Should -Be 'Completed'
     }
 
-    It 'Test-VaeModel reports the test users scored' {
+    It 'Test-VaeModel reports the test users scored, then the EASE baseline' {
         $ps = New-ModulePowerShell
         try {
             $null = $ps.AddCommand('Test-VaeModel').AddParameter('LiteralPath', $run.ModelPath).AddParameter('BatchSize', 200)
@@ -200,8 +200,8 @@ Describe 'Progress' {
         finally {
             $ps.Dispose()
         }
-        $records | ForEach-Object StatusDescription | Should -Be @('200/500 test users scored', '400/500 test users scored', '500/500 test users scored')
-        $records[-1].PercentComplete | Should -Be 100
+        $records | ForEach-Object StatusDescription | Should -Be @('200/500 test users scored', '400/500 test users scored', '500/500 test users scored', "Fitting the EASE baseline on the model's training users")
+        $records[2].PercentComplete | Should -Be 100
     }
 }
 
