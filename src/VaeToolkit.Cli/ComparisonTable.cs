@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using VaeToolkit.Training.Runs;
+using VaeToolkit.Orchestration.Runs;
 
 namespace VaeToolkit.Cli;
 

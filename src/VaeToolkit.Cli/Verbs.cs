@@ -10,12 +10,12 @@ using VaeToolkit.Data.Sources;
 using VaeToolkit.Data.Synthetic;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
+using VaeToolkit.Orchestration.Baselines;
+using VaeToolkit.Orchestration.Benchmarks;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Serving.Benchmark;
 using VaeToolkit.Training;
-using VaeToolkit.Training.Models.Ease;
-using VaeToolkit.Training.Runs;
-using VaeToolkit.Training.Scoring;
 
 namespace VaeToolkit.Cli;
 

@@ -5,9 +5,9 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Data.Sources;
 using VaeToolkit.Inference;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.PowerShell;
 

@@ -33,10 +33,10 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
     @{ Name = 'Get-VaeSimilarItem'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeSimilarItem') }
     @{ Name = 'Get-VaeUserEmbedding'; Sets = @('File'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary') }
-    @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Runs.BenchmarkReport') }
+    @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Orchestration.Benchmarks.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
     @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.Caching.CacheEntry') }
-    @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Training.Scoring.ScoringBenchmarkReport') }
+    @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Orchestration.Benchmarks.ScoringBenchmarkReport') }
     @{ Name = 'Start-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeServer') }
     @{ Name = 'Stop-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('System.Void') }
 ) {
@@ -169,7 +169,7 @@ Describe 'Format views' {
         'VaeToolkit.PowerShell.VaeModelEvaluation'
         'VaeToolkit.PowerShell.VaeComparedRun'
         'VaeToolkit.PowerShell.VaeTrainingResult'
-        'VaeToolkit.Training.Runs.BenchmarkReport'
+        'VaeToolkit.Orchestration.Benchmarks.BenchmarkReport'
         'VaeToolkit.Inference.Batch.BatchScoringSummary'
         'VaeToolkit.Data.DatasetReport'
         'VaeToolkit.Data.Caching.CacheEntry'

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using VaeToolkit.Training.Runs;
+using VaeToolkit.Orchestration.Runs;
 
 namespace VaeToolkit.PowerShell;
 

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
-using VaeToolkit.Training.Scoring;
+using VaeToolkit.Orchestration.Benchmarks;
 
 namespace VaeToolkit.PowerShell;
 

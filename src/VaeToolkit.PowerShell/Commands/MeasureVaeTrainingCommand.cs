@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
-using VaeToolkit.Training.Runs;
+using VaeToolkit.Orchestration.Benchmarks;
 
 namespace VaeToolkit.PowerShell;
 

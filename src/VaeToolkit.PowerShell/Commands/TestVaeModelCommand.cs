@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
-using VaeToolkit.Training.Models.Ease;
+using VaeToolkit.Orchestration.Baselines;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.PowerShell;

@@ -1,4 +1,4 @@
-using VaeToolkit.Training.Runs;
+using VaeToolkit.Orchestration.Runs;
 
 namespace VaeToolkit.PowerShell;
 

@@ -9,7 +9,7 @@ namespace VaeToolkit.Training.Export;
 /// <summary>
 /// The weights inside an exported recommender graph, read back: the encoder layers as the graph holds them
 /// (for a VAE the last one gives the mean only), then the decoder layers. What a model folder carries,
-/// for scoring it with other engines (the dense libtorch baseline of <see cref="Scoring.ScoringBenchmark"/>).
+/// for scoring it with other engines (the dense libtorch baseline of the scoring benchmark, <see cref="Scoring.LibtorchScorer"/>).
 /// Weights exported in reduced precision come back as float32: float16 and bfloat16 widened, int8
 /// dequantised (value × its column's scale), i.e. the weights the graph actually multiplies by.
 /// </summary>

@@ -17,7 +17,7 @@ namespace VaeToolkit.Training.Scoring;
 /// history (<see cref="HistoryBatch"/>) with 1/sqrt(count) per entry.</item>
 /// </list>
 /// </summary>
-internal sealed class LibtorchScorer : IDisposable
+public sealed class LibtorchScorer : IDisposable
 {
     public enum ItemLayer { Dense, Sparse }
 

@@ -12,6 +12,7 @@ public sealed class LayeringTests
     private const string Core = "VaeToolkit.Core";
     private const string Inference = "VaeToolkit.Inference";
     private const string Training = "VaeToolkit.Training";
+    private const string Orchestration = "VaeToolkit.Orchestration";
     private const string Serving = "vaetoolkit-serve"; // the AssemblyName of VaeToolkit.Serving.csproj
     private const string Torch = "TorchSharp";
     private const string OnnxRuntime = "Microsoft.ML.OnnxRuntime";
@@ -24,27 +25,47 @@ public sealed class LayeringTests
     [Fact]
     public void Serving_NeverReachesTorchSharp() => AssertNeverReaches(Serving, Torch);
 
+    // Using the trainer pulls in no ONNX Runtime: what needs both engines (runs, benchmarks, the EASE
+    // baseline of an evaluation) lives in VaeToolkit.Orchestration, above the two.
+    [Theory]
+    [InlineData(OnnxRuntime)]
+    [InlineData(Inference)]
+    [InlineData(Orchestration)]
+    public void Training_NeverReachesOnnxRuntime(string forbidden) => AssertNeverReaches(Training, forbidden);
+
+    // Orchestration sits above the engines: none of them, nor the service, reaches it.
+    [Theory]
+    [InlineData(Core)]
+    [InlineData(Inference)]
+    [InlineData(Serving)]
+    public void NothingBelow_ReachesOrchestration(string engine) => AssertNeverReaches(engine, Orchestration);
+
     // Only the PowerShell module may know PowerShell; the engine is the same for the CLI and the service.
     [Theory]
     [InlineData(Core)]
     [InlineData(Inference)]
     [InlineData(Training)]
+    [InlineData(Orchestration)]
     [InlineData(Serving)]
     public void NoEngineAssembly_ReachesPowerShell(string engine) => AssertNeverReaches(engine, PowerShell);
 
     [Theory]
     [InlineData(Inference)]
     [InlineData(Training)]
+    [InlineData(Orchestration)]
     [InlineData(Serving)]
     [InlineData(Torch)]
     [InlineData(OnnxRuntime)]
     public void Core_ReachesNoEngine(string engine) => AssertNeverReaches(Core, engine);
 
-    // The tests above pass trivially if the walk finds nothing; these pairs are reached, the second one
-    // only through VaeToolkit.Inference.
+    // The tests above pass trivially if the walk finds nothing; these pairs are reached (the service's
+    // ONNX Runtime only through VaeToolkit.Inference).
     [Theory]
     [InlineData(Training, Torch)]
+    [InlineData(Training, Core)]
     [InlineData(Serving, OnnxRuntime)]
+    [InlineData(Orchestration, Torch)]
+    [InlineData(Orchestration, OnnxRuntime)]
     [InlineData("vaetoolkit", Torch)]
     public void TheWalk_FindsWhatIsReached(string from, string to) =>
         Assert.True(PathTo(from, to) is not null, $"{from} should reach {to}; the walk found only: {string.Join(", ", Reached(from).Keys.Order())}");

@@ -5,22 +5,28 @@ namespace VaeToolkit.Tests.Architecture;
 /// <summary>
 /// A type's namespace says where its file is. In VaeToolkit.Core (root namespace VaeToolkit) the file
 /// <c>Data/Parsing/LineParser.cs</c> declares <c>namespace VaeToolkit.Data.Parsing;</c>. Read from the
-/// sources, so internal types count as well.
+/// sources, so internal types count as well. In VaeToolkit.Orchestration (root namespace VaeToolkit.Orchestration)
+/// <c>Runs/TrainingJob.cs</c> declares <c>namespace VaeToolkit.Orchestration.Runs;</c>.
 /// </summary>
 public sealed partial class NamespaceTests
 {
     [Fact]
-    public void CoreNamespaces_MatchTheirFolders()
+    public void CoreNamespaces_MatchTheirFolders() => AssertNamespacesMatchFolders("VaeToolkit.Core", "VaeToolkit", minimumFiles: 50);
+
+    [Fact]
+    public void OrchestrationNamespaces_MatchTheirFolders() => AssertNamespacesMatchFolders("VaeToolkit.Orchestration", "VaeToolkit.Orchestration", minimumFiles: 15);
+
+    private static void AssertNamespacesMatchFolders(string projectName, string rootNamespace, int minimumFiles)
     {
-        string project = Path.Combine(RepositoryRoot(), "src", "VaeToolkit.Core");
+        string project = Path.Combine(RepositoryRoot(), "src", projectName);
         var files = SourceFiles(project).ToList();
-        Assert.True(files.Count > 50, $"only {files.Count} source files found under {project}");
+        Assert.True(files.Count > minimumFiles, $"only {files.Count} source files found under {project}");
 
         var wrong = new List<string>();
         foreach (string file in files)
         {
             string folder = Path.GetRelativePath(project, Path.GetDirectoryName(file)!);
-            string expected = folder == "." ? "VaeToolkit" : "VaeToolkit." + folder.Replace(Path.DirectorySeparatorChar, '.');
+            string expected = folder == "." ? rootNamespace : rootNamespace + "." + folder.Replace(Path.DirectorySeparatorChar, '.');
             var declared = Namespace().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value).ToList();
             if (declared.Count == 0) declared.Add("(none)");
             foreach (string name in declared.Where(name => name != expected))

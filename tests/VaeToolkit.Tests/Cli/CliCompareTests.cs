@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Tests.Runs;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Training;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 

@@ -1,7 +1,7 @@
 using VaeToolkit.IO;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 

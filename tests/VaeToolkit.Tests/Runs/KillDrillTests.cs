@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using VaeToolkit.IO;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 

@@ -1,5 +1,5 @@
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 

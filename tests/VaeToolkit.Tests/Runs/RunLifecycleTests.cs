@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using VaeToolkit.Configuration;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 

@@ -1,8 +1,9 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Orchestration.Benchmarks;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Export;
-using VaeToolkit.Training.Runs;
 
 namespace VaeToolkit.Tests.Runs;
 

@@ -1,5 +1,6 @@
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Orchestration.Benchmarks;
 using VaeToolkit.Runs;
 using VaeToolkit.Tests.Inference;
 using VaeToolkit.Training.Export;

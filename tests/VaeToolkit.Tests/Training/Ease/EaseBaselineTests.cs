@@ -2,9 +2,10 @@ using System.Text.Json.Nodes;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Orchestration.Baselines;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Models.Ease;
-using VaeToolkit.Training.Runs;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training.Ease;

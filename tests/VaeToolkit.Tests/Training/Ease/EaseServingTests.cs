@@ -3,7 +3,7 @@ using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Tests.Inference;
 using VaeToolkit.Tests.Serving;
-using VaeToolkit.Training.Runs;
+using VaeToolkit.Orchestration.Runs;
 
 namespace VaeToolkit.Tests.Training.Ease;
 

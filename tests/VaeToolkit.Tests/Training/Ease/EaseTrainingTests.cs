@@ -1,10 +1,10 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.Ease;
-using VaeToolkit.Training.Runs;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training.Ease;

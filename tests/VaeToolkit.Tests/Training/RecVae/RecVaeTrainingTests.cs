@@ -6,7 +6,7 @@ using VaeToolkit.Training;
 using VaeToolkit.Training.Model;
 using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.RecVae;
-using VaeToolkit.Training.Runs;
+using VaeToolkit.Orchestration.Runs;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training.RecVae;

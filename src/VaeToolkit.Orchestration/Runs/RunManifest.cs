@@ -2,8 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using VaeToolkit.Inference;
 using VaeToolkit.IO;
+using VaeToolkit.Training;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// manifest.json of a run directory: what ran (versions, device, data fingerprint), how it went

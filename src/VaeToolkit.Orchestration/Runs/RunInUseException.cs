@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>Another training holds the run directory (its lock), so this one may not write there.</summary>
 public sealed class RunInUseException(string directory, RunOwner? owner)

@@ -3,7 +3,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// Puts training runs on the same data and split side by side: each run's test scores as its manifest

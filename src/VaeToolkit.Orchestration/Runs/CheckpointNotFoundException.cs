@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>A run was to be resumed from a folder that holds no checkpoint.</summary>
 public sealed class CheckpointNotFoundException(string directory, string checkpoint)

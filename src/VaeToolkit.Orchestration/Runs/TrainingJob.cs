@@ -4,9 +4,10 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.IO;
 using VaeToolkit.Runs;
+using VaeToolkit.Training;
 using VaeToolkit.Training.Models;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// One training run end to end, in a run directory: resolved config, data, training with checkpoints,

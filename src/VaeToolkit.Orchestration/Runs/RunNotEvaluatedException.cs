@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>A run to compare has no test evaluation in its manifest: it failed, was stopped, or is still training.</summary>
 public sealed class RunNotEvaluatedException(string directory, string status, string? error)

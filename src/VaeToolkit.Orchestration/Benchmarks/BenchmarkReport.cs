@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using VaeToolkit.Training;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Benchmarks;
 
 /// <summary>
 /// Training speed as the reference <c>--benchmark</c> reports it: mean epoch training and validation

@@ -3,10 +3,12 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
+using VaeToolkit.Training;
+using VaeToolkit.Training.Models.Ease;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace VaeToolkit.Training.Models.Ease;
+namespace VaeToolkit.Orchestration.Baselines;
 
 /// <summary>
 /// The EASE baseline that <c>Test-VaeModel</c> and <c>vaetoolkit test</c> report beside the model: fitted on the

@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Scoring;
+namespace VaeToolkit.Orchestration.Benchmarks;
 
 /// <summary>
 /// What <see cref="ScoringBenchmark"/> measured: the ONNX Runtime engine's users per second and, in the same

@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// Runs to compare were trained on different data or splits (data set, data hash, item or user counts),

@@ -1,9 +1,10 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Runs;
+using VaeToolkit.Training;
 using VaeToolkit.Training.Models;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// Writes a model directory: the ONNX graphs of the trained model plus everything serving and

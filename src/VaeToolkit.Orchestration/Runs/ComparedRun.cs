@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// One run of a comparison (<see cref="RunComparison"/>): its test scores, how long it trained, how big its

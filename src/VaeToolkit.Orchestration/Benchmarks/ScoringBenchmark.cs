@@ -1,8 +1,9 @@
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Export;
+using VaeToolkit.Training.Scoring;
 
-namespace VaeToolkit.Training.Scoring;
+namespace VaeToolkit.Orchestration.Benchmarks;
 
 /// <summary>
 /// Measures scoring alone, with no file I/O: the model's known users (repeated up to <c>users</c>) in

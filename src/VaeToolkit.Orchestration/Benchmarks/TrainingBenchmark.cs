@@ -1,14 +1,16 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Benchmarks;
 
 /// <summary>Benchmark mode: trains for the configured epochs without writing anything and reports speed.</summary>
 public static class TrainingBenchmark
 {
     public static BenchmarkReport Run(VaeConfig config, IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
-        if (!Models.ModelRegistry.Find(config.Model.Type).Iterative)
+        if (!ModelRegistry.Find(config.Model.Type).Iterative)
             throw new ArgumentException($"benchmark mode times the epochs of a model trained by epochs; '{config.Model.Type}' is fitted in closed form (train it and read the run's timings instead)");
         log?.Report($"Preparing data set '{config.Data.Dataset}'");
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);

@@ -1,6 +1,6 @@
 using VaeToolkit.Inference;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>A finished run: where it lives, how training went and how the exported model scored.</summary>
 public sealed record TrainingRunResult(

@@ -1,4 +1,4 @@
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>A new run was pointed at a folder that already holds files (an earlier run's, perhaps).</summary>
 public sealed class RunDirectoryNotEmptyException(string directory)

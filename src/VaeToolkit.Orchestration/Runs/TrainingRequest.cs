@@ -1,6 +1,6 @@
 using VaeToolkit.Configuration;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>What to train and where: the config, the run directory, and whether to resume it.</summary>
 /// <param name="IsDefaultDirectory">The directory is <see cref="TrainingJob.DefaultRunDirectory"/>'s choice: when another

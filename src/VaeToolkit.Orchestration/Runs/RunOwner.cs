@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// The process that holds a run directory: recorded in the manifest while it runs, so that a reader can

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using VaeToolkit.IO;
 
-namespace VaeToolkit.Training.Runs;
+namespace VaeToolkit.Orchestration.Runs;
 
 /// <summary>
 /// Ownership of a run directory for the whole of a run: a <see cref="FileLock"/> on <see cref="LockFileName"/>
