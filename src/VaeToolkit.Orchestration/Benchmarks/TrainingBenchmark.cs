@@ -17,10 +17,12 @@ public static class TrainingBenchmark
         var (epochs, warmUp) = (config.Training.Epochs, config.Training.WarmUpEpochs);
         string measured = warmUp < epochs ? $"the last {epochs - warmUp} measured" : "too few for the warm-up: all measured";
         log?.Report($"Benchmarking {epochs} epoch{(epochs == 1 ? "" : "s")} ({measured}) on {config.Device} × {config.Gpus}, {config.Precision}");
-        using var trainer = new Trainer(config, data.ItemCount);
+        // Any model trained by epochs, through the same contract as a training run.
+        using IModelTrainer trainer = ModelRegistry.Create(config, data.ItemCount);
         if (trainer.Warning is string warning) log?.Report(warning);
         var outcome = trainer.Fit(data, checkpointFolder: null, resume: false, progress, cancellationToken);
-        return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device, DeviceDescription.Describe(trainer.Device),
-            config.Precision, trainer.Kernels, config.Gpus, TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
+        string kernels = trainer is Trainer multVae ? multVae.Kernels : "libtorch";
+        return BenchmarkReport.From(outcome.History, config.Training.WarmUpEpochs, data.Name, config.Device, trainer.DeviceName,
+            config.Precision, kernels, config.Gpus, TorchSharp.torch.get_num_threads(), data.ItemCount, config.Training.BatchSize, outcome.BestValidationNdcg);
     }
 }
