@@ -1,15 +1,19 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using TorchSharp;
 using TorchSharp.Modules;
 using VaeToolkit.IO;
-using VaeToolkit.Training.Model;
+using static TorchSharp.torch;
 
 namespace VaeToolkit.Training;
 
 /// <summary>
 /// A resumable training state in one file: the progress counters and what the run must share with a
-/// resumption (settings, data hash, item count) as a JSON header, then the model weights and the
-/// optimizer state, then a SHA-256 of it all, checked before anything is loaded. The header reads on its own (<see cref="ReadState"/>), so a resumption is checked
+/// resumption (settings, data hash, item count) as a JSON header, then the weights of the model's modules
+/// and the state of its optimizers, each in the order the trainer lists them (Mult-VAE: the model and its
+/// Adam; RecVAE: the network, the prior's old encoder, the encoder's and the decoder's Adam), then a
+/// SHA-256 of it all, checked before anything is loaded. The header reads on its own (<see cref="ReadState"/>), so a resumption is checked
 /// before anything is loaded. Random numbers need no saved state: every epoch reseeds its generator from
 /// the config seed and the epoch number, so the epoch counter fixes the stream. Written atomically.
 /// </summary>
@@ -25,6 +29,10 @@ public sealed record Checkpoint(
     private const string UncheckedMagic = "VAECKPT1"; // written before the trailer; still resumable
     private const string BestMagic = "VAEBEST2";
 
+    // A checkpoint written before the first validation has BestNdcg -∞ (and a loss may be NaN): written as
+    // "-Infinity"/"NaN", which only such values change; finite numbers are written as they always were.
+    private static readonly JsonSerializerOptions HeaderJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     /// <summary>The fp16 loss scaler's state, so that a resumed run scales as the first would have; null otherwise.</summary>
     public LossScalerState? LossScaler { get; init; }
 
@@ -37,15 +45,29 @@ public sealed record Checkpoint(
     /// <summary>The settings a resumption must share, as YAML (so that a refusal can name what changed).</summary>
     public string? Settings { get; init; }
 
-    public void Save(string path, MultVae model, OptimizerHelper optimizer)
+    /// <summary>The file name of a checkpoint folder's last checkpoint.</summary>
+    public const string LastName = "last.ckpt";
+
+    /// <summary>
+    /// The best epoch's weights in a checkpoint folder (<c>best-0007.weights</c>). A new best is written beside
+    /// the one the last checkpoint names, which goes only once a checkpoint naming the new one is in place:
+    /// whatever moment a run is killed at, its checkpoint's best weights exist.
+    /// </summary>
+    public static string BestWeightsName(int epoch) => $"best-{epoch:D4}.weights";
+
+    /// <summary>Saves the state with one module and one optimizer (Mult-VAE's layout).</summary>
+    public void Save(string path, nn.Module model, OptimizerHelper optimizer) => Save(path, [model], [optimizer]);
+
+    /// <summary>Saves the state, then every module's weights and every optimizer's state, in the order given; atomically.</summary>
+    public void Save(string path, IReadOnlyList<nn.Module> modules, IReadOnlyList<OptimizerHelper> optimizers)
     {
         ChecksummedFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(this));
-            model.save(writer);
-            optimizer.save_state_dict(writer);
+            writer.Write(JsonSerializer.Serialize(this, HeaderJson));
+            foreach (var module in modules) module.save(writer);
+            foreach (var optimizer in optimizers) optimizer.save_state_dict(writer);
         });
     }
 
@@ -66,7 +88,14 @@ public sealed record Checkpoint(
     /// Reads the state and loads the weights and optimizer state into the given objects; with
     /// <paramref name="verify"/>, after checking the file's checksum (one check serves every replica).
     /// </summary>
-    public static Checkpoint Load(string path, MultVae model, OptimizerHelper optimizer, bool verify = true)
+    public static Checkpoint Load(string path, nn.Module model, OptimizerHelper optimizer, bool verify = true) =>
+        Load(path, [model], [optimizer], verify);
+
+    /// <summary>
+    /// <see cref="Load(string, nn.Module, OptimizerHelper, bool)"/> for a checkpoint of several modules and
+    /// optimizers, given in the order <see cref="Save(string, IReadOnlyList{nn.Module}, IReadOnlyList{OptimizerHelper})"/> wrote them.
+    /// </summary>
+    public static Checkpoint Load(string path, IReadOnlyList<nn.Module> modules, IReadOnlyList<OptimizerHelper> optimizers, bool verify = true)
     {
         using var stream = OpenExisting(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
@@ -74,8 +103,8 @@ public sealed record Checkpoint(
         if (verify && checksummed) ChecksummedFile.Verify(path);
         try
         {
-            model.load(reader);
-            optimizer.load_state_dict(reader);
+            foreach (var module in modules) module.load(reader);
+            foreach (var optimizer in optimizers) optimizer.load_state_dict(reader);
             return state;
         }
         catch (EndOfStreamException e)
@@ -85,7 +114,7 @@ public sealed record Checkpoint(
     }
 
     /// <summary>Saves the best epoch's weights atomically, with a header naming that epoch.</summary>
-    public static void SaveWeights(string path, MultVae model, int epoch) =>
+    public static void SaveWeights(string path, nn.Module model, int epoch) =>
         ChecksummedFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -95,7 +124,7 @@ public sealed record Checkpoint(
         });
 
     /// <summary>Loads best weights saved by <see cref="SaveWeights"/>, which must be those of <paramref name="epoch"/>.</summary>
-    public static void LoadWeights(string path, MultVae model, int epoch)
+    public static void LoadWeights(string path, nn.Module model, int epoch)
     {
         using var stream = OpenExisting(path);
         ChecksummedFile.Verify(path);
@@ -126,7 +155,7 @@ public sealed record Checkpoint(
             if (magic is not (Magic or UncheckedMagic))
                 throw new InvalidDataException($"{path} is not a VaeToolkit checkpoint");
             checksummed = magic == Magic;
-            return JsonSerializer.Deserialize<Checkpoint>(reader.ReadString())
+            return JsonSerializer.Deserialize<Checkpoint>(reader.ReadString(), HeaderJson)
                 ?? throw new InvalidDataException($"{path}: empty checkpoint state");
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)

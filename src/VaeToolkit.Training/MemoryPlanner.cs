@@ -35,6 +35,20 @@ public static class MemoryPlanner
         return (int)Math.Min(users, int.MaxValue);
     }
 
+    /// <summary>
+    /// Users per pass for a trainer of <paramref name="replicas"/> replicas of <paramref name="model"/>:
+    /// <paramref name="configured"/> when set; else, on CUDA, the most that fit the free memory when that is
+    /// less than a replica's share of a batch of <paramref name="batchSize"/>; else null (the whole share fits).
+    /// </summary>
+    internal static int? UsersPerPass(int? configured, Device device, Model.MultVae model, int itemCount, int batchSize, int replicas)
+    {
+        if (configured is not null || QueryCuda(device) is not var (free, _)) return configured;
+        long parameterCount = model.parameters().Sum(p => p.numel());
+        int perPass = MaxUsersPerPass(free, itemCount, parameterCount, model.DenseParameterCount, model.ComputeType);
+        int perReplica = (batchSize + replicas - 1) / replicas;
+        return perPass < perReplica ? perPass : null;
+    }
+
     /// <summary>Free and total memory of a CUDA device through the CUDA runtime; null when it cannot be asked.</summary>
     public static (long Free, long Total)? QueryCuda(Device device) =>
         device.type == DeviceType.CUDA ? CudaRuntime.MemoryInfo(Math.Max(device.index, 0)) : null;

@@ -69,7 +69,7 @@ Describe 'Invoke-VaeTraining' {
 
     It 'refuses a second training into a folder another one holds, naming the owner' {
         $held = Join-Path $TestDrive 'held'
-        $lock = [VaeToolkit.Training.Runs.RunLock]::Acquire($held)
+        $lock = [VaeToolkit.Orchestration.Runs.RunLock]::Acquire($held)
         try {
             $err = { Invoke-VaeTraining -Config $QuickstartConfig -OutputPath $held -Set $TinyRun } | Should -Throw -PassThru
             $err.FullyQualifiedErrorId | Should -Be 'RunInUse,VaeToolkit.PowerShell.InvokeVaeTrainingCommand'
@@ -720,7 +720,7 @@ Describe 'Measure-VaeTraining' {
         finally {
             Pop-Location
         }
-        $report | Should -BeOfType ([VaeToolkit.Training.Runs.BenchmarkReport])
+        $report | Should -BeOfType ([VaeToolkit.Orchestration.Benchmarks.BenchmarkReport])
         $report.Epochs | Should -Be 3
         $report.EpochSeconds | Should -HaveCount 3
         $report.Dataset | Should -Be 'synthetic'

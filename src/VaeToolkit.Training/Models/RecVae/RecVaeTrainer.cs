@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using TorchSharp;
+using TorchSharp.Modules;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.Training.Fitting;
 using VaeToolkit.Training.Model;
 using static TorchSharp.torch;
 
@@ -11,12 +13,12 @@ namespace VaeToolkit.Training.Models.RecVae;
 /// Trains RecVAE (<see cref="RecVaeNetwork"/>, <see cref="CompositePrior"/>, <see cref="RecVaeStep"/>) for
 /// <c>model.type: recvae</c>: each epoch the encoder passes, the prior's refresh and the decoder passes; validation
 /// NDCG@100 on the validation users every validation_step epochs and at the last (the same metric as the Mult-VAE
-/// trainer: fold-in in, fold-in items excluded); the best epoch's weights kept in host memory and loaded back at
-/// the end. Widths from <c>model.encoder_dims</c> ([hidden, latent]), input dropout from <c>model.dropout</c>,
+/// trainer: fold-in in, fold-in items excluded, <see cref="ValidationCache"/>); the best epoch's weights kept
+/// (<see cref="BestWeightsKeeper"/>) and loaded back at the end; checkpoints and resumption as the Mult-VAE
+/// trainer's (<see cref="CheckpointFolder"/>, <see cref="ResumeCheck"/>, <see cref="EpochRandomStreams"/>). Widths from <c>model.encoder_dims</c> ([hidden, latent]), input dropout from <c>model.dropout</c>,
 /// learning rate, Adam's betas, batch size and epochs from <c>training</c>, the rest from <c>model.recvae</c>.
 /// <para>
-/// Not supported yet: checkpoints (nothing is written into the checkpoint folder; a resumed run starts again
-/// from epoch 1), data-parallel training (gpus &gt; 1) and fp16 (no loss scaling); bf16 computes the dense
+/// Not supported yet: data-parallel training (gpus &gt; 1) and fp16 (no loss scaling); bf16 computes the dense
 /// products in bfloat16 through <see cref="RecVaeNetwork.ComputeType"/>.
 /// </para>
 /// </summary>
@@ -24,8 +26,7 @@ public sealed class RecVaeTrainer : IModelTrainer
 {
     private readonly VaeConfig _config;
     private readonly RecVaeStep _step;
-    private readonly PhaseTimer _validationPhases;
-    private ValidationBatches? _validationBatches;
+    private readonly ValidationCache _validation;
 
     public RecVaeTrainer(VaeConfig config, int itemCount)
     {
@@ -51,7 +52,7 @@ public sealed class RecVaeTrainer : IModelTrainer
         Prior = CompositePrior.For(Network, Settings);
         Prior.OldEncoder.ComputeType = Network.ComputeType;
         _step = new RecVaeStep(Network, Prior, Settings);
-        _validationPhases = new PhaseTimer(Device);
+        _validation = new ValidationCache(Device);
     }
 
     /// <summary>The RecVAE settings of <paramref name="config"/>.</summary>
@@ -91,76 +92,97 @@ public sealed class RecVaeTrainer : IModelTrainer
     });
 
     /// <summary>
-    /// Trains for training.epochs epochs. <paramref name="checkpointFolder"/> and <paramref name="resume"/> are
-    /// ignored: RecVAE does not checkpoint yet (it writes nothing there and always starts from epoch 1).
+    /// Trains for training.epochs epochs. With a checkpoint folder, a checkpoint (<see cref="Checkpoint.LastName"/>:
+    /// the network, the prior's old encoder and both Adams) is written every checkpoint_step epochs and after the
+    /// last, each best epoch's weights before the checkpoint that names them; when <paramref name="resume"/> is
+    /// set, training continues from the last checkpoint, which must have been written with the same settings
+    /// (<see cref="ResumeCheck"/>), and runs exactly as the uninterrupted run would have. Cancellation is checked
+    /// between batches; the last checkpoint stays. On return the network holds the best validation epoch's weights.
     /// </summary>
     public TrainingOutcome Fit(PreparedDataset data, string? checkpointFolder, bool resume, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
+        var checkpoints = new CheckpointFolder(checkpointFolder, _config, data);
+        using var best = new BestWeightsKeeper(Network);
         var history = new List<EpochRecord>();
-        int bestEpoch = 0;
-        double bestNdcg = double.NegativeInfinity;
-        Dictionary<string, Tensor>? bestWeights = null;
+        var resumedFrom = checkpoints.Resume(resume, path => Checkpoint.Load(path, CheckpointModules, CheckpointOptimizers));
+        if (resumedFrom is not null)
+        {
+            best.Resume(resumedFrom.BestEpoch, resumedFrom.BestNdcg);
+            history.AddRange(resumedFrom.History);
+        }
+        int firstEpoch = (resumedFrom?.Epoch ?? 0) + 1;
+        long step = resumedFrom?.Step ?? 0; // optimizer steps, both optimizers together
         int epochs = Settings.Epochs;
         int batches = (data.Train.RowCount + Settings.BatchSize - 1) / Settings.BatchSize;
         int passes = Settings.EncoderEpochs + Settings.DecoderEpochs;
-        try
+        for (int epoch = firstEpoch; epoch <= epochs; epoch++)
         {
-            for (int epoch = 1; epoch <= epochs; epoch++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var watch = Stopwatch.StartNew();
+            double loss = TrainEpoch(data.Train, epoch, batches, progress, cancellationToken);
+            step += (long)passes * batches;
+            double trainSeconds = watch.Elapsed.TotalSeconds;
+
+            double? ndcg = null;
+            double? validationSeconds = null;
+            IReadOnlyDictionary<string, double>? validationPhaseSeconds = null;
+            if (epoch % _config.Training.ValidationStep == 0 || epoch == epochs)
+            {
+                watch.Restart();
+                (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
+                validationSeconds = watch.Elapsed.TotalSeconds;
+                best.Offer(epoch, ndcg.Value);
+            }
+
+            var record = new EpochRecord(epoch, loss, Settings.Gamma is > 0 ? Settings.Gamma.Value : Settings.Beta ?? 0,
+                trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
+            {
+                ValidationPhaseSeconds = validationPhaseSeconds,
+            };
+            history.Add(record);
+            progress?.Report(new TrainingProgress(epoch, epochs, passes * batches, passes * batches, record));
+
+            if (checkpoints.IsDue(epoch))
+                checkpoints.Write(checkpoints.State(epoch, step, best, history), best,
+                    (path, checkpoint) => checkpoint.Save(path, CheckpointModules, CheckpointOptimizers));
+        }
+        best.LoadBest(checkpointFolder);
+        return new TrainingOutcome(history, best.Epoch, best.Ndcg, Resumed: resumedFrom is not null);
+    }
+
+    /// <summary>
+    /// One alternating epoch (<see cref="RecVaeStep.RunEpoch"/>), every pass over the users in an order of the
+    /// epoch's <see cref="EpochRandomStreams.Shuffler"/>, the dropout and the noise from its generator; the mean
+    /// negative ELBO of the encoder passes (of the decoder passes when there are none).
+    /// </summary>
+    private double TrainEpoch(CsrMatrix train, int epoch, int batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        int epochs = Settings.Epochs;
+        int passes = Settings.EncoderEpochs + Settings.DecoderEpochs;
+        var random = EpochRandomStreams.Shuffler(_config.Seed, epoch);
+        using var generator = EpochRandomStreams.Generator(_config.Seed, epoch, replica: 0, Device);
+        int pass = 0;
+        IEnumerable<HostBatch> PassBatches()
+        {
+            int done = pass++ * batches;
+            int b = 0;
+            foreach (var batch in RecVaeStep.ShuffledBatches(train, Settings.BatchSize, random))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var watch = Stopwatch.StartNew();
-                var random = new Random(unchecked(_config.Seed * 7919 + epoch) & int.MaxValue);
-                using var generator = EpochGenerator(epoch);
-                int pass = 0;
-                int currentEpoch = epoch;
-                IEnumerable<HostBatch> PassBatches()
-                {
-                    int done = pass++ * batches;
-                    int b = 0;
-                    foreach (var batch in RecVaeStep.ShuffledBatches(data.Train, Settings.BatchSize, random))
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        yield return batch;
-                        progress?.Report(new TrainingProgress(currentEpoch, epochs, done + ++b, passes * batches, null));
-                    }
-                }
-                var result = _step.RunEpoch(PassBatches, generator);
-                double trainSeconds = watch.Elapsed.TotalSeconds;
-                var losses = result.EncoderPassLosses.Count > 0 ? result.EncoderPassLosses : result.DecoderPassLosses;
-                double loss = losses.Count > 0 ? losses.Average() : double.NaN;
-
-                double? ndcg = null;
-                double? validationSeconds = null;
-                IReadOnlyDictionary<string, double>? validationPhaseSeconds = null;
-                if (epoch % _config.Training.ValidationStep == 0 || epoch == epochs)
-                {
-                    watch.Restart();
-                    (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
-                    validationSeconds = watch.Elapsed.TotalSeconds;
-                    if (ndcg > bestNdcg)
-                    {
-                        (bestNdcg, bestEpoch) = (ndcg.Value, epoch);
-                        DisposeAll(bestWeights);
-                        bestWeights = CopyWeights();
-                    }
-                }
-
-                var record = new EpochRecord(epoch, loss, Settings.Gamma is > 0 ? Settings.Gamma.Value : Settings.Beta ?? 0,
-                    trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
-                {
-                    ValidationPhaseSeconds = validationPhaseSeconds,
-                };
-                history.Add(record);
-                progress?.Report(new TrainingProgress(epoch, epochs, passes * batches, passes * batches, record));
+                yield return batch;
+                progress?.Report(new TrainingProgress(epoch, epochs, done + ++b, passes * batches, null));
             }
-            if (bestWeights is not null) LoadWeights(bestWeights);
         }
-        finally
-        {
-            DisposeAll(bestWeights);
-        }
-        return new TrainingOutcome(history, bestEpoch, bestNdcg, Resumed: false);
+        var result = _step.RunEpoch(PassBatches, generator);
+        var losses = result.EncoderPassLosses.Count > 0 ? result.EncoderPassLosses : result.DecoderPassLosses;
+        return losses.Count > 0 ? losses.Average() : double.NaN;
     }
+
+    /// <summary>What a checkpoint holds besides its header, in this order: the network and the prior's old encoder ...</summary>
+    private IReadOnlyList<nn.Module> CheckpointModules => [Network, Prior];
+
+    /// <summary>... then the encoder's and the decoder's Adam.</summary>
+    private IReadOnlyList<OptimizerHelper> CheckpointOptimizers => [_step.EncoderOptimizer, _step.DecoderOptimizer];
 
     /// <summary>NDCG@100 of the current weights on held-out users (fold-in in, fold-in items excluded, targets scored).</summary>
     public double Validate(HeldOutUsers users) => ValidateWithPhases(users).Ndcg;
@@ -168,57 +190,16 @@ public sealed class RecVaeTrainer : IModelTrainer
     private (double Ndcg, IReadOnlyDictionary<string, double> PhaseSeconds) ValidateWithPhases(HeldOutUsers users)
     {
         Network.eval();
-        using var noGrad = no_grad();
-        _validationPhases.Start();
-        int batchSize = _config.Evaluation.BatchSize;
-        if (_validationBatches is not { } cached || !ReferenceEquals(cached.Users, users) || cached.BatchSize != batchSize)
-        {
-            _validationBatches?.Dispose();
-            _validationBatches = null;
-            _validationBatches = new ValidationBatches(users, batchSize, Network.ItemCount, Device);
-            _validationPhases.Mark("batch");
-        }
-        double ndcg = _validationBatches.NdcgAt100(
-            history => Network.call(history.ItemIndices, history.BagOffsets, history.NormWeights), _validationPhases);
-        return (ndcg, _validationPhases.Stop());
+        return _validation.NdcgAt100(users, _config.Evaluation.BatchSize, Network.ItemCount,
+            history => Network.call(history.ItemIndices, history.BagOffsets, history.NormWeights));
     }
 
     public void Export(string modelDirectory, IReadOnlyDictionary<string, string> metadata, string precision) =>
         RecVaeExporter.Export(Network, modelDirectory, metadata, precision);
 
-    /// <summary>
-    /// The epoch's random stream (dropout masks, latent noise): a fresh CPU generator seeded by the seed and
-    /// the epoch; on CUDA the device's default generator is reseeded and null returned.
-    /// </summary>
-    private TorchSharp.torch.Generator? EpochGenerator(int epoch)
-    {
-        ulong seed = unchecked((ulong)_config.Seed * 1_000_003UL + (ulong)epoch);
-        if (Device.type != DeviceType.CUDA) return new TorchSharp.torch.Generator(seed, Device);
-        cuda.manual_seed_all(unchecked((long)seed));
-        return null;
-    }
-
-    // Kept in host memory, as the Mult-VAE trainer does: a second copy of a large catalogue's weights may not fit a GPU.
-    private Dictionary<string, Tensor> CopyWeights() =>
-        Network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().to(DeviceType.CPU, copy: true));
-
-    private void LoadWeights(Dictionary<string, Tensor> weights)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, value) in Network.state_dict())
-            value.copy_(weights[name]);
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        if (tensors is null) return;
-        foreach (var tensor in tensors.Values) tensor.Dispose();
-    }
-
     public void Dispose()
     {
-        _validationBatches?.Dispose();
-        _validationPhases.Dispose();
+        _validation.Dispose();
         _step.Dispose();
         Prior.Dispose();
         Network.Dispose();

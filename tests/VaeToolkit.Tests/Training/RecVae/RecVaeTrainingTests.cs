@@ -176,7 +176,7 @@ public sealed class RecVaeTrainingTests : IDisposable
     }
 
     [Fact]
-    public void TrainingJob_TrainsExportsAndBeatsPopularity_WritingNoCheckpoint()
+    public void TrainingJob_TrainsExportsAndBeatsPopularity_KeepingTheLastCheckpointAndTheBestWeights()
     {
         var config = Config();
         var result = TrainingJob.Run(new TrainingRequest(config, _scratch.Combine("run")), cancellationToken: TestContext.Current.CancellationToken);
@@ -189,7 +189,9 @@ public sealed class RecVaeTrainingTests : IDisposable
         Assert.Equal(12, bundle.Card.LatentDim);
         Assert.Equal(12, result.Epochs);
         string checkpoints = Path.Combine(result.RunPath, RunFiles.CheckpointFolder);
-        Assert.True(!Directory.Exists(checkpoints) || !Directory.EnumerateFileSystemEntries(checkpoints).Any());
+        Assert.Equal([Checkpoint.BestWeightsName(result.BestEpoch), Checkpoint.LastName],
+            Directory.EnumerateFiles(checkpoints).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(12, Checkpoint.ReadState(Path.Combine(checkpoints, Checkpoint.LastName)).Epoch);
 
         using var recommender = OnnxRecommender.Open(result.ModelPath);
         Assert.True(recommender.HasEncoder);
