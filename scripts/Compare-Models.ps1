@@ -14,7 +14,7 @@
 .EXAMPLE
     ./build.ps1 build; ./scripts/Compare-Models.ps1 -Seeds 1, 2, 3
 .EXAMPLE
-    ./scripts/Compare-Models.ps1 -Models ease, vae -Seeds 1 -WorkPath ./runs/compare
+    ./scripts/Compare-Models.ps1 -Models ease, vae -Seeds 1 -WorkPath ./runs/compare -Set training.epochs=20
 #>
 [CmdletBinding()]
 param(
@@ -22,6 +22,8 @@ param(
     [ValidateSet('vae', 'dae', 'ease', 'recvae')]
     [string[]] $Models = @('vae', 'dae', 'ease', 'recvae'),
     [string] $WorkPath = (Join-Path $PSScriptRoot '../runs/compare-models'),
+    # Overrides applied to every run after the model's own (key=value), e.g. training.epochs=20.
+    [string[]] $Set = @(),
     [string] $Json,
     [string] $Cli = (Join-Path $PSScriptRoot '../src/VaeToolkit.Cli/bin/Release/net10.0/vaetoolkit.dll')
 )
@@ -47,7 +49,7 @@ $runs = foreach ($seed in $Seeds) {
         if (-not $done) {
             $arguments = @('train', '--config', (Join-Path $configs $recipe.Config), '--output', $output, '--set', "seed=$seed")
             if (Test-Path $output) { $arguments += '--resume' }
-            foreach ($setting in $recipe.Set) { $arguments += @('--set', $setting) }
+            foreach ($setting in @($recipe.Set) + $Set) { $arguments += @('--set', $setting) }
             Write-Host "seed $seed, $($model): training into $output"
             & dotnet $Cli @arguments 2>&1 | Where-Object { $_ -match '^(Training|Exporting|warning)' } | ForEach-Object { Write-Host "  $_" }
             if ($LASTEXITCODE -ne 0) { throw "training $model with seed $seed failed (exit $LASTEXITCODE)" }
@@ -71,7 +73,7 @@ function Format-Spread([double[]] $values, [string] $format) {
     '{0} ± {1}' -f $mean.ToString($format, [cultureinfo]::InvariantCulture), ([math]::Sqrt($variance)).ToString($format, [cultureinfo]::InvariantCulture)
 }
 
-$rows = foreach ($model in $Models) {
+$rows = @(foreach ($model in $Models) {
     $of = @($runs | Where-Object Model -EQ $model)
     [pscustomobject]@{
         Model = $model; Seeds = $of.Count
@@ -80,7 +82,7 @@ $rows = foreach ($model in $Models) {
         'Recall@50' = Format-Spread $of.RecallAt50 '0.000'
         'Train s' = Format-Spread $of.TrainSeconds '0'
     }
-}
+})
 # Popularity is the same for every model of a seed (training popularity, the same test users).
 $perSeed = @($runs | Group-Object Seed | ForEach-Object { $_.Group[0] })
 $rows += [pscustomobject]@{

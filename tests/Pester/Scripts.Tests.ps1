@@ -198,3 +198,32 @@ Describe 'scripts/Update-VaeModel.ps1' {
         Join-Path $TestDrive 'what-if-runs' | Should -Not -Exist
     }
 }
+
+Describe 'scripts/Compare-Models.ps1' {
+    It 'trains each model for each seed, keeps finished runs, and prints the mean and spread beside popularity' {
+        $compare = Join-Path $PSScriptRoot '../../scripts/Compare-Models.ps1'
+        $work = Join-Path $TestDrive 'compare'
+        $json = Join-Path $TestDrive 'runs.json'
+        # EASE with one λ: the quickest real model on ml-latest-small.
+        $table = & $compare -Models ease -Seeds 1, 2 -WorkPath $work -Set 'model.ease.lambda=200' -Json $json 6>$null | Out-String
+
+        $runs = @(Get-Content $json -Raw | ConvertFrom-Json)
+        $runs.Seed | Should -Be @(1, 2)
+        foreach ($run in $runs) {
+            $manifest = Get-Content (Join-Path $run.Path 'manifest.json') -Raw | ConvertFrom-Json
+            $run.NdcgAt100 | Should -Be $manifest.test.ndcg_at100
+            $run.PopularityNdcgAt100 | Should -Be $manifest.test.popularity_ndcg_at100
+            $manifest.history[0].settings.lambda | Should -Be 200
+        }
+        $runs[0].NdcgAt100 | Should -Not -Be $runs[1].NdcgAt100   # another seed, another split
+        $mean = ($runs.NdcgAt100 | Measure-Object -Average).Average.ToString('0.000', [cultureinfo]::InvariantCulture)
+        $table | Should -Match "ease\s+2\s+$([regex]::Escape($mean)) ± "
+        $table | Should -Match 'popularity\s+2\s+0\.\d{3} ± '
+
+        # A finished run is kept, not trained again.
+        $manifestPath = Join-Path $work 'seed-1/ease/manifest.json'
+        $written = (Get-Item $manifestPath).LastWriteTimeUtc
+        & $compare -Models ease -Seeds 1 -WorkPath $work -Set 'model.ease.lambda=200' 6>$null | Out-Null
+        (Get-Item $manifestPath).LastWriteTimeUtc | Should -Be $written
+    }
+}
