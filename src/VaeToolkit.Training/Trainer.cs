@@ -39,12 +39,7 @@ public sealed class Trainer : IModelTrainer
     public Trainer(VaeConfig config, int itemCount)
     {
         _config = config;
-        Device = TorchDevices.Resolve(config.Device);
-        if (config.Training.Threads is int threads) set_num_threads(threads);
-        if (Device.type == DeviceType.CUDA)
-            backends.cuda.matmul.allow_tf32 = config.Precision == Precisions.Tf32;
-        manual_seed(config.Seed);
-        if (Device.type == DeviceType.CUDA) cuda.manual_seed_all(config.Seed);
+        Device = TorchDevices.ForTraining(config);
 
         ScalarType computeType = config.Precision switch
         {

@@ -24,8 +24,7 @@ public sealed class EaseTrainer : IModelTrainer
     {
         _config = config;
         _itemCount = itemCount;
-        Device = TorchDevices.Resolve(config.Device);
-        if (config.Training.Threads is int threads) set_num_threads(threads);
+        Device = TorchDevices.ForTraining(config);
         EaseMemory.Check(itemCount, Device);
         EaseExporter.CheckSize(itemCount, config.Export.Precision);
     }
