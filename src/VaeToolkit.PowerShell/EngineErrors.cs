@@ -21,7 +21,7 @@ internal static class EngineErrors
     public static bool IsExpected(Exception e) =>
         e is ConfigException or DataFormatException or DatasetDownloadException or DatasetSourceNotFoundException or ModelBundleException or ExecutionProviderException
             or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or FormatException
-            or OnnxRuntimeException or ExternalException or OverflowException or OutOfMemoryException
+            or OnnxRuntimeException or ExternalException or OverflowException or OutOfMemoryException or NotSupportedException
         || IsParquet(e);
 
     /// <param name="target">What the call was about, used when the exception names nothing more precise.</param>
@@ -67,6 +67,7 @@ internal static class EngineErrors
         OverflowException or FormatException => new(e, ErrorIds.InvalidData, ErrorCategory.InvalidData, target),
         _ when IsParquet(e) => new(e, ErrorIds.InvalidData, ErrorCategory.InvalidData, target),
         ArgumentException => new(e, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, target),
+        NotSupportedException => new(e, ErrorIds.OperationFailed, ErrorCategory.NotImplemented, target), // what a model type cannot do (user embeddings of EASE)
         IOException => new(e, ErrorIds.FileAccessFailed, ErrorCategory.WriteError, target),
         _ => new(e, ErrorIds.OperationFailed, ErrorCategory.InvalidOperation, target),
     };

@@ -708,6 +708,15 @@ Describe 'Get-VaeUserEmbedding' {
         $err.FullyQualifiedErrorId | Should -Be 'InvalidArgument,VaeToolkit.PowerShell.GetVaeUserEmbeddingCommand'
         $err.Exception.Message | Should -Match "'5/2'"
     }
+
+    It 'stops, saying why, for a model without a latent space (EASE), and writes nothing' {
+        $ease = Invoke-VaeTraining -Config $QuickstartConfig -OutputPath (Join-Path $TestDrive 'ease-run') -Set 'model.type=ease', 'model.ease.lambda=100'
+        $output = Join-Path $TestDrive 'ease-embeddings.csv'
+        $err = { Get-VaeUserEmbedding -Path $ease.ModelPath -InputPath $people -OutputPath $output } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'NotImplemented'
+        $err.Exception.Message | Should -Match "'ease' model .* has no latent space"
+        $output | Should -Not -Exist
+    }
 }
 
 Describe 'Measure-VaeTraining' {

@@ -1,3 +1,4 @@
+using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
 using VaeToolkit.Training.Export;
@@ -19,6 +20,9 @@ public static class ScoringBenchmark
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var bundle = ModelBundle.Open(modelPath);
+        // The libtorch baselines rebuild Mult-VAE's network from the graph's weights: other models have none to rebuild.
+        if (bundle.Card.ModelType is not (ModelTypes.Vae or ModelTypes.Dae))
+            throw new NotSupportedException($"the scoring benchmark sets ONNX Runtime beside libtorch's Mult-VAE/DAE forward passes; {bundle.Directory} holds a '{bundle.Card.ModelType}' model (time its scoring with benchmark-serve or a batch job instead)");
         if (bundle.UserHistories.RowCount == 0) throw new InvalidDataException($"{bundle.Directory} knows no users to score");
         var batches = ScoringBatches.Repeated(bundle.UserHistories, users, batchSize);
 

@@ -30,6 +30,16 @@ public sealed class ModelBenchmarkTests
     }
 
     [Fact]
+    public void ScoringBenchmark_OfAModelWithoutMultVaesNetwork_IsRefused_NamingItsType()
+    {
+        using var scratch = new TemporaryDirectory();
+        var config = Config("{ type: ease, ease: { lambda: 50 } }");
+        var run = VaeToolkit.Orchestration.Runs.TrainingJob.Run(new(config, scratch.Combine("run")), cancellationToken: TestContext.Current.CancellationToken);
+        var error = Assert.Throws<NotSupportedException>(() => ScoringBenchmark.Run(run.ModelPath, users: 10, top: 5, batchSize: 5, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("'ease' model", error.Message);
+    }
+
+    [Fact]
     public void Ease_IsRefused_SayingItHasNoEpochs()
     {
         var error = Assert.Throws<ArgumentException>(() => TrainingBenchmark.Run(Config("{ type: ease }"), cancellationToken: TestContext.Current.CancellationToken));
