@@ -94,12 +94,6 @@ public static class ConfigLoader
             if (config.Export.Precision == ExportPrecisions.Int8)
                 throw root.Section("export").ErrorAt("precision", ConfigErrorCodes.OutOfRange,
                     "'export.precision: int8' is not supported for RecVAE (its output layer reads the unbounded latent mean): use fp32, fp16 or bf16");
-            if (config.Gpus > 1)
-                throw root.ErrorAt("gpus", ConfigErrorCodes.OutOfRange,
-                    $"'gpus: {config.Gpus}': RecVAE trains on one device only (no data-parallel training yet); set gpus: 1");
-            if (config.Precision == Precisions.Fp16)
-                throw root.ErrorAt("precision", ConfigErrorCodes.OutOfRange,
-                    "'precision: fp16' is not supported for RecVAE (it has no loss scaling); use fp32, tf32 or bf16");
         }
         return config;
     }

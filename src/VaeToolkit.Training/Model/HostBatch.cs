@@ -38,6 +38,8 @@ public sealed class HostBatch
     public float[] Counts { get; }
 
     /// <summary>The histories of <paramref name="rows"/> of <paramref name="matrix"/>.</summary>
+    /// <remarks>Never inlined, so that a build error's stack always names it: with RecVAE's shards calling it too, tiered compilation came to inline it into the prefetcher's loop.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static HostBatch Build(CsrMatrix matrix, ReadOnlySpan<int> rows)
     {
         long entries = 0;

@@ -10,7 +10,9 @@ namespace VaeToolkit.Training.Parallel;
 /// <summary>
 /// The replicas of a data-parallel Mult-VAE (one unless <c>gpus: N</c>), each on its device with its own
 /// Adam, all starting from the first one's weights; the all-reduce that sums their gradients; and
-/// <see cref="ForEach"/>, which runs work for every replica on a thread of its own.
+/// <see cref="ForEach(Action{int})"/>, which runs work for every replica on a thread of its own. Its static
+/// parts (<see cref="Devices"/>, <see cref="AllReduceFor"/>, <see cref="ForEach(IReadOnlyList{Device}, Action{int})"/>,
+/// <see cref="CopyWeights"/>) serve RecVAE's replicas too (<c>RecVaeStep</c>).
 /// </summary>
 internal sealed class ReplicaGroup : IDisposable
 {
@@ -18,6 +20,7 @@ internal sealed class ReplicaGroup : IDisposable
     private readonly List<Adam> _optimizers = [];
     private readonly IGradientAllReduce? _allReduce;
     private readonly Device _device;
+    private readonly List<Device> _devices = []; // each replica's, in order
 
     /// <summary>Builds the replicas on <see cref="Devices"/> (the random initialisation is the first one's).</summary>
     public ReplicaGroup(VaeConfig config, Device device, int itemCount, ScalarType computeType)
@@ -28,11 +31,17 @@ internal sealed class ReplicaGroup : IDisposable
             var replica = new MultVae(itemCount, config.Model) { ComputeType = computeType }.to(replicaDevice);
             if (_replicas.Count > 0) CopyWeights(_replicas[0], replica);
             _replicas.Add(replica);
+            _devices.Add(DeviceOf(replica));
             _optimizers.Add(optim.Adam(replica.parameters(), config.Training.LearningRate, config.Training.Beta1, config.Training.Beta2));
         }
-        if (_replicas.Count > 1)
-            _allReduce = device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, _replicas.Count)]) : new InProcessAllReduce();
+        _allReduce = AllReduceFor(device, _replicas.Count);
     }
+
+    /// <summary>The all-reduce of <paramref name="count"/> replicas of the training device's kind: NCCL on CUDA, in-process otherwise; null for one replica.</summary>
+    public static IGradientAllReduce? AllReduceFor(Device device, int count) =>
+        count <= 1 ? null
+        : device.type == DeviceType.CUDA ? new NcclAllReduce([.. Enumerable.Range(0, count)])
+        : new InProcessAllReduce();
 
     /// <summary>Every replica's model, in device order.</summary>
     public IReadOnlyList<MultVae> Replicas => _replicas;
@@ -50,18 +59,24 @@ internal sealed class ReplicaGroup : IDisposable
     /// that one host thread does not queue N devices' work in turn: at 8 GPUs of a few milliseconds a
     /// step, one thread would set the pace. The replicas share nothing until the all-reduce.
     /// </summary>
-    public void ForEach(Action<int> work)
+    public void ForEach(Action<int> work) => ForEach(_devices, work);
+
+    /// <summary>
+    /// <see cref="ForEach(Action{int})"/> for any model's replicas on <paramref name="devices"/> (one per
+    /// replica): RecVAE's replicas use it too.
+    /// </summary>
+    public static void ForEach(IReadOnlyList<Device> devices, Action<int> work)
     {
-        if (_replicas.Count == 1)
+        if (devices.Count == 1)
         {
             work(0);
             return;
         }
         try
         {
-            System.Threading.Tasks.Parallel.For(0, _replicas.Count, new ParallelOptions { MaxDegreeOfParallelism = _replicas.Count }, r =>
+            System.Threading.Tasks.Parallel.For(0, devices.Count, new ParallelOptions { MaxDegreeOfParallelism = devices.Count }, r =>
             {
-                var device = DeviceOf(_replicas[r]);
+                var device = devices[r];
                 if (device.type == DeviceType.CUDA) CudaRuntime.SetDevice(device.index); // the current device is per thread
                 work(r);
             });
@@ -106,7 +121,7 @@ internal sealed class ReplicaGroup : IDisposable
     }
 
     /// <summary>Copies <paramref name="from"/>'s weights into <paramref name="to"/> (across devices).</summary>
-    public static void CopyWeights(MultVae from, MultVae to)
+    public static void CopyWeights(nn.Module from, nn.Module to)
     {
         using var noGrad = no_grad();
         var source = from.state_dict();

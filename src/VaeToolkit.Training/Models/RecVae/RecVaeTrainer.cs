@@ -5,6 +5,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Training.Fitting;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Parallel;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Training.Models.RecVae;
@@ -18,8 +19,11 @@ namespace VaeToolkit.Training.Models.RecVae;
 /// trainer's (<see cref="CheckpointFolder"/>, <see cref="ResumeCheck"/>, <see cref="EpochRandomStreams"/>). Widths from <c>model.encoder_dims</c> ([hidden, latent]), input dropout from <c>model.dropout</c>,
 /// learning rate, Adam's betas, batch size and epochs from <c>training</c>, the rest from <c>model.recvae</c>.
 /// <para>
-/// Not supported yet: data-parallel training (gpus &gt; 1) and fp16 (no loss scaling); bf16 computes the dense
-/// products in bfloat16 through <see cref="RecVaeNetwork.ComputeType"/>.
+/// With <c>gpus: N</c> it trains N replicas (network, prior and both Adams each) data-parallel, as
+/// <see cref="RecVaeStep"/> describes: shards of every batch, the updated group's gradients all-reduced, the
+/// same step everywhere (on the CPU, N in-process replicas, which check the maths). bf16 and fp16 compute the
+/// dense products in half precision through <see cref="RecVaeNetwork.ComputeType"/>; fp16 scales the loss with
+/// a <see cref="DynamicLossScaler"/> and skips a step whose gradients overflow.
 /// </para>
 /// </summary>
 public sealed class RecVaeTrainer : IModelTrainer
@@ -27,13 +31,11 @@ public sealed class RecVaeTrainer : IModelTrainer
     private readonly VaeConfig _config;
     private readonly RecVaeStep _step;
     private readonly ValidationCache _validation;
+    private readonly List<RecVaeNetwork> _networks = [];
+    private readonly List<CompositePrior> _priors = [];
 
     public RecVaeTrainer(VaeConfig config, int itemCount)
     {
-        if (config.Gpus > 1)
-            throw new ArgumentException($"gpus: {config.Gpus}: RecVAE trains on one device only (no data-parallel training yet); set gpus: 1", nameof(config));
-        if (config.Precision == Precisions.Fp16)
-            throw new ArgumentException("precision: fp16 is not supported for RecVAE (it has no loss scaling); use fp32, tf32 or bf16", nameof(config));
         if (config.Model.EncoderDims.Count != 2)
             throw new ArgumentException($"RecVAE takes model.encoder_dims as exactly [hidden, latent], not {config.Model.EncoderDims.Count} entries", nameof(config));
         _config = config;
@@ -41,12 +43,29 @@ public sealed class RecVaeTrainer : IModelTrainer
         Settings.Validate();
         Device = TorchDevices.ForTraining(config);
 
-        Network = new RecVaeNetwork(itemCount, Settings);
-        Network.to(Device);
-        Network.ComputeType = config.Precision == Precisions.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        Prior = CompositePrior.For(Network, Settings);
-        Prior.OldEncoder.ComputeType = Network.ComputeType;
-        _step = new RecVaeStep(Network, Prior, Settings);
+        var computeType = config.Precision switch
+        {
+            Precisions.Bf16 => ScalarType.BFloat16,
+            Precisions.Fp16 => ScalarType.Float16,
+            _ => ScalarType.Float32,
+        };
+        // The replicas (one unless gpus > 1), all from the first one's random initialisation.
+        foreach (var replicaDevice in ReplicaGroup.Devices(config, Device))
+        {
+            var network = new RecVaeNetwork(itemCount, Settings);
+            network.to(replicaDevice);
+            network.ComputeType = computeType;
+            var prior = CompositePrior.For(network, Settings);
+            prior.OldEncoder.ComputeType = computeType;
+            if (_networks.Count > 0)
+            {
+                ReplicaGroup.CopyWeights(_networks[0], network);
+                ReplicaGroup.CopyWeights(_priors[0], prior);
+            }
+            _networks.Add(network);
+            _priors.Add(prior);
+        }
+        _step = new RecVaeStep(_networks, _priors, Settings, lossScaled: config.Precision == Precisions.Fp16);
         _validation = new ValidationCache(Device);
     }
 
@@ -70,16 +89,38 @@ public sealed class RecVaeTrainer : IModelTrainer
 
     public RecVaeSettings Settings { get; }
 
-    /// <summary>The network; it holds the best validation epoch's weights after <see cref="Fit"/>.</summary>
-    public RecVaeNetwork Network { get; }
+    /// <summary>The network (the first replica's); it holds the best validation epoch's weights after <see cref="Fit"/>.</summary>
+    public RecVaeNetwork Network => _networks[0];
 
-    public CompositePrior Prior { get; }
+    /// <summary>The first replica's prior.</summary>
+    public CompositePrior Prior => _priors[0];
+
+    /// <summary>Every replica's network, in device order (one entry unless gpus > 1).</summary>
+    public IReadOnlyList<RecVaeNetwork> Replicas => _networks;
+
+    /// <summary>Every replica's prior, in the same order.</summary>
+    public IReadOnlyList<CompositePrior> Priors => _priors;
+
+    /// <summary>The fp16 loss scaler (the first replica's), when training in fp16.</summary>
+    public DynamicLossScaler? LossScaler => _step.LossScalers.FirstOrDefault();
+
+    /// <summary>Every replica's fp16 loss scaler (empty unless fp16).</summary>
+    internal IReadOnlyList<DynamicLossScaler> LossScalers => _step.LossScalers;
+
+    /// <summary>Sets every replica's fp16 loss scaler to <paramref name="state"/> (from a checkpoint, or a test's).</summary>
+    internal void RestoreLossScalers(LossScalerState state)
+    {
+        foreach (var scaler in _step.LossScalers) scaler.Restore(state);
+    }
 
     public Device Device { get; }
 
     public string DeviceName => DeviceDescription.Describe(Device);
 
-    public string? Warning => null;
+    /// <summary>As Mult-VAE's trainer: fp16 on the CPU works but runs far slower than fp32.</summary>
+    public string? Warning => Device.type == DeviceType.CPU && _config.Precision == Precisions.Fp16
+        ? Trainer.WarningPrefix + "fp16 on the CPU runs far slower than fp32 (CPUs lack fast fp16 products); it is meant for GPUs, use fp32 or bf16 here"
+        : null;
 
     public ModelShape Shape => new(Network.LatentDim, _config.Model.EncoderDims, new Dictionary<string, double>
     {
@@ -99,12 +140,13 @@ public sealed class RecVaeTrainer : IModelTrainer
         var checkpoints = new CheckpointFolder(checkpointFolder, _config, data);
         using var best = new BestWeightsKeeper(Network);
         var history = new List<EpochRecord>();
-        var resumedFrom = checkpoints.Resume(resume, path => Checkpoint.Load(path, CheckpointModules, CheckpointOptimizers));
+        var resumedFrom = checkpoints.Resume(resume, LoadCheckpoint);
         if (resumedFrom is not null)
         {
             best.Resume(resumedFrom.BestEpoch, resumedFrom.BestNdcg);
             history.AddRange(resumedFrom.History);
         }
+        _step.StartAdam(); // fp16's device-side steps, from the optimizers' state, resumed or not
         int firstEpoch = (resumedFrom?.Epoch ?? 0) + 1;
         long step = resumedFrom?.Step ?? 0; // optimizer steps, both optimizers together
         int epochs = Settings.Epochs;
@@ -129,18 +171,21 @@ public sealed class RecVaeTrainer : IModelTrainer
                 best.Offer(epoch, ndcg.Value);
             }
 
+            var scalerState = LossScaler?.State;
             var record = new EpochRecord(epoch, loss, Settings.Gamma is > 0 ? Settings.Gamma.Value : Settings.Beta ?? 0,
                 trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
             {
                 ValidationPhaseSeconds = validationPhaseSeconds,
+                LossScale = scalerState?.Scale,
+                SkippedSteps = scalerState?.SkippedSteps,
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, epochs, passes * batches, passes * batches, record));
 
             if (checkpoints.IsDue(epoch))
-                checkpoints.Write(checkpoints.State(epoch, step, best, history), best,
-                    (path, checkpoint) => checkpoint.Save(path, CheckpointModules, CheckpointOptimizers));
+                checkpoints.Write(checkpoints.State(epoch, step, best, history) with { LossScaler = scalerState }, best, SaveCheckpoint);
         }
+        _step.WriteStepCounts();
         best.LoadBest(checkpointFolder);
         return new TrainingOutcome(history, best.Epoch, best.Ndcg, Resumed: resumedFrom is not null);
     }
@@ -155,29 +200,55 @@ public sealed class RecVaeTrainer : IModelTrainer
         int epochs = Settings.Epochs;
         int passes = Settings.EncoderEpochs + Settings.DecoderEpochs;
         var random = EpochRandomStreams.Shuffler(_config.Seed, epoch);
-        using var generator = EpochRandomStreams.Generator(_config.Seed, epoch, replica: 0, Device);
+        // Every replica's generator is seeded as one device's: each draws the whole batch's numbers and takes its shard's.
+        var generators = _networks.Select(network => EpochRandomStreams.Generator(_config.Seed, epoch, replica: 0, network.Encoder.ItemWeight.device)).ToList();
         int pass = 0;
-        IEnumerable<HostBatch> PassBatches()
+        IEnumerable<HostBatch[]> PassShards()
         {
             int done = pass++ * batches;
             int b = 0;
-            foreach (var batch in RecVaeStep.ShuffledBatches(train, Settings.BatchSize, random))
+            foreach (var shards in RecVaeStep.ShuffledShards(train, Settings.BatchSize, random, _networks.Count))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return batch;
+                yield return shards;
                 progress?.Report(new TrainingProgress(epoch, epochs, done + ++b, passes * batches, null));
             }
         }
-        var result = _step.RunEpoch(PassBatches, generator);
+        RecVaeEpochResult result;
+        try
+        {
+            result = _step.RunEpoch(PassShards, generators);
+        }
+        finally
+        {
+            foreach (var generator in generators) generator?.Dispose();
+        }
         var losses = result.EncoderPassLosses.Count > 0 ? result.EncoderPassLosses : result.DecoderPassLosses;
         return losses.Count > 0 ? losses.Average() : double.NaN;
     }
 
-    /// <summary>What a checkpoint holds besides its header, in this order: the network and the prior's old encoder ...</summary>
-    private IReadOnlyList<nn.Module> CheckpointModules => [Network, Prior];
+    /// <summary>What a checkpoint holds besides its header, in this order: replica r's network and prior's old encoder ...</summary>
+    private IReadOnlyList<nn.Module> CheckpointModules(int r) => [_networks[r], _priors[r]];
 
-    /// <summary>... then the encoder's and the decoder's Adam.</summary>
-    private IReadOnlyList<OptimizerHelper> CheckpointOptimizers => [_step.EncoderOptimizer, _step.DecoderOptimizer];
+    /// <summary>... then its encoder's and decoder's Adam.</summary>
+    private IReadOnlyList<OptimizerHelper> CheckpointOptimizers(int r) => [_step.EncoderOptimizers[r], _step.DecoderOptimizers[r]];
+
+    /// <summary>Loads a checkpoint into every replica (the first checks the file's checksum) and the loss scalers.</summary>
+    private Checkpoint LoadCheckpoint(string path)
+    {
+        var checkpoint = Checkpoint.Load(path, CheckpointModules(0), CheckpointOptimizers(0));
+        for (int r = 1; r < _networks.Count; r++)
+            Checkpoint.Load(path, CheckpointModules(r), CheckpointOptimizers(r), verify: false);
+        if (checkpoint.LossScaler is { } scalerState) RestoreLossScalers(scalerState);
+        return checkpoint;
+    }
+
+    /// <summary>Saves the first replica (the replicas are the same) with its Adams' step counts brought up to date.</summary>
+    private void SaveCheckpoint(string path, Checkpoint checkpoint)
+    {
+        _step.WriteStepCounts();
+        checkpoint.Save(path, CheckpointModules(0), CheckpointOptimizers(0));
+    }
 
     /// <summary>NDCG@100 of the current weights on held-out users (fold-in in, fold-in items excluded, targets scored).</summary>
     public double Validate(HeldOutUsers users) => ValidateWithPhases(users).Ndcg;
@@ -196,7 +267,7 @@ public sealed class RecVaeTrainer : IModelTrainer
     {
         _validation.Dispose();
         _step.Dispose();
-        Prior.Dispose();
-        Network.Dispose();
+        foreach (var prior in _priors) prior.Dispose();
+        foreach (var network in _networks) network.Dispose();
     }
 }

@@ -50,8 +50,6 @@ public sealed class RecVaeConfigTests
     [InlineData("model:\n  type: recvae\n  recvae:\n    mixture_weights: [0.5, 0.5, 0.5]\n", "summing to 1", 4)]
     [InlineData("model:\n  type: recvae\n  recvae:\n    encoder_epochs: 0\n    decoder_epochs: 0\n", "cannot both be 0", 4)]
     [InlineData("model:\n  type: recvae\n  recvae:\n    gama: 0.1\n", "did you mean 'gamma'", 4)]
-    [InlineData("gpus: 2\nmodel:\n  type: recvae\n", "one device only", 1)]
-    [InlineData("precision: fp16\nmodel:\n  type: recvae\n", "fp16", 1)]
     [InlineData("model:\n  type: recvae\nexport:\n  precision: int8\n", "int8", 4)]
     public void Refusals_NameTheFileAndLine(string yaml, string message, int line)
     {
@@ -67,5 +65,12 @@ public sealed class RecVaeConfigTests
         Assert.Equal([600, 200, 100], ConfigLoader.Parse("model: { type: vae, encoder_dims: [600, 200, 100] }", "x.yaml").Model.EncoderDims);
         Assert.Equal(2, ConfigLoader.Parse("gpus: 2\nmodel: { type: vae }", "x.yaml").Gpus);
         Assert.Equal(Precisions.Bf16, ConfigLoader.Parse("precision: bf16\nmodel: { type: recvae }", "x.yaml").Precision);
+    }
+
+    [Fact]
+    public void RecVae_TakesSeveralGpusAndFp16()
+    {
+        var config = ConfigLoader.Parse("gpus: 2\nprecision: fp16\nmodel: { type: recvae }", "x.yaml");
+        Assert.Equal((2, Precisions.Fp16), (config.Gpus, config.Precision));
     }
 }
