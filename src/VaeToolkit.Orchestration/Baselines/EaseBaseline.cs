@@ -66,34 +66,9 @@ public static class EaseBaseline
         var watch = Stopwatch.StartNew();
         var validation = SplitAgain(bundle.UserHistories, trainUsers, validationUsers);
         using var gram = EaseSolver.Gram(bundle.UserHistories, trainUsers, device, cancellationToken);
-        double bestLambda = LambdaGrid[0];
-        double bestNdcg = double.NegativeInfinity;
-        Tensor? best = null;
-        try
-        {
-            foreach (double lambda in LambdaGrid)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var b = EaseSolver.Solve(gram, lambda);
-                double ndcg = EaseSolver.Score(b, validation.FoldIn, validation.Targets, batchSize, cancellationToken).NdcgAt100;
-                if (best is null || ndcg > bestNdcg)
-                {
-                    (bestNdcg, bestLambda) = (ndcg, lambda);
-                    best?.Dispose();
-                    best = b;
-                }
-                else
-                {
-                    b.Dispose();
-                }
-            }
-        }
-        catch
-        {
-            best?.Dispose();
-            throw;
-        }
-        using var kept = best!;
+        var (best, bestIndex, _) = EaseSolver.SelectLambda(gram, LambdaGrid, validation, batchSize, cancellationToken: cancellationToken);
+        double bestLambda = LambdaGrid[bestIndex];
+        using var kept = best;
         var test = EaseSolver.Score(kept, bundle.Test.FoldIn, bundle.Test.Targets, batchSize, cancellationToken);
         return new BaselineReport(ModelTypes.Ease, test.Users, test.NdcgAt100, test.RecallAt20, test.RecallAt50)
         {

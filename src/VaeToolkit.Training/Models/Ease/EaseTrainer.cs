@@ -47,38 +47,20 @@ public sealed class EaseTrainer : IModelTrainer
         double gramSeconds = watch.Elapsed.TotalSeconds;
 
         var history = new List<EpochRecord>();
-        int bestIndex = 0;
-        double bestNdcg = double.NegativeInfinity;
         var candidates = Candidates;
-        for (int c = 0; c < candidates.Count; c++)
+        var (best, bestIndex, bestNdcg) = EaseSolver.SelectLambda(gram, candidates, data.Validation, _config.Evaluation.BatchSize, (c, ndcg, solveSeconds, validationSeconds) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            watch.Restart();
-            var b = EaseSolver.Solve(gram, candidates[c]);
-            double solveSeconds = watch.Elapsed.TotalSeconds + (c == 0 ? gramSeconds : 0);
-            watch.Restart();
-            double ndcg = data.Validation.Count == 0 ? 0
-                : EaseSolver.Score(b, data.Validation.FoldIn, data.Validation.Targets, _config.Evaluation.BatchSize, cancellationToken).NdcgAt100;
-            if (double.IsNaN(ndcg)) ndcg = 0; // no validation user has targets
-            double validationSeconds = watch.Elapsed.TotalSeconds;
-            if (ndcg > bestNdcg || _best is null)
-            {
-                (bestNdcg, bestIndex, _bestLambda) = (ndcg, c + 1, candidates[c]);
-                _best?.Dispose();
-                _best = b;
-            }
-            else
-            {
-                b.Dispose();
-            }
-            var record = new EpochRecord(c + 1, 0, 0, solveSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
+            // The Gram matrix is part of the first candidate's fit.
+            var record = new EpochRecord(c + 1, 0, 0, solveSeconds + (c == 0 ? gramSeconds : 0), data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
             {
                 Settings = new Dictionary<string, double> { ["lambda"] = candidates[c] },
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(c + 1, candidates.Count, 1, 1, record));
-        }
-        return new TrainingOutcome(history, bestIndex, bestNdcg, Resumed: false);
+        }, cancellationToken);
+        _best?.Dispose();
+        (_best, _bestLambda) = (best, candidates[bestIndex]);
+        return new TrainingOutcome(history, bestIndex + 1, bestNdcg, Resumed: false);
     }
 
     public void Export(string modelDirectory, IReadOnlyDictionary<string, string> metadata, string precision)
