@@ -6,11 +6,16 @@
     Tasks:
       build    compile the solution (Release) and publish the PowerShell module to out/VaeToolkit
       test     build, then run the xunit tests and the Pester tests; ends with "N passed, N failed"
+               -Coverage: the xunit tests under coverlet, a Cobertura report of the engines' line coverage
+               in out/coverage and a line "line coverage: N% (Core N%, ...)"; -Namespace: only the xunit
+               tests of that namespace (and no Pester tests)
       demo     build, then train the quick-start model, evaluate it and show recommendations
       package  build, then zip the module into artifacts/
       clean    remove build outputs
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 test
+.EXAMPLE
+    dotnet pwsh ./build.ps1 test -Coverage -Namespace VaeToolkit.Tests.Metrics
 #>
 [CmdletBinding()]
 param(
@@ -18,7 +23,13 @@ param(
     [ValidateSet('build', 'test', 'demo', 'package', 'clean')]
     [string] $Task = 'build',
 
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # test: run the xunit tests under coverlet and report the engines' line coverage (out/coverage).
+    [switch] $Coverage,
+
+    # test: run only the xunit tests of this namespace (e.g. VaeToolkit.Tests.Cli), and no Pester tests.
+    [string] $Namespace
 )
 
 $ErrorActionPreference = 'Stop'
@@ -26,6 +37,9 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $moduleDir = Join-Path $root 'out/VaeToolkit'
 $testResults = Join-Path $root 'out/test-results'
+$coverageDir = Join-Path $root 'out/coverage'
+# The assemblies whose line coverage -Coverage reports: the engines, not the front ends or the tests.
+$coveredAssemblies = 'VaeToolkit.Core', 'VaeToolkit.Training', 'VaeToolkit.Inference', 'VaeToolkit.Orchestration', 'VaeToolkit.Serving'
 
 function Get-RuntimeId {
     $arch = if ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'Arm64') { 'arm64' } else { 'x64' }
@@ -61,8 +75,26 @@ function Get-PesterModulePath {
 function Invoke-XunitTests {
     $assembly = Join-Path $root "tests/VaeToolkit.Tests/bin/$Configuration/net10.0/VaeToolkit.Tests.dll"
     $report = Join-Path $testResults 'xunit.xml'
-    Write-Host "==> xunit: $assembly"
-    & dotnet $assembly -noColor -result-xml $report | Out-Host
+    if ($Coverage) {
+        # coverlet.MTP runs on Microsoft.Testing.Platform: it instruments the engines' assemblies in place,
+        # runs the tests in a child process (TestEntryPoint.cs takes the platform's path when this variable
+        # is set), restores the assemblies and writes coverage.cobertura.xml to the results directory.
+        if (Test-Path $coverageDir) { Remove-Item $coverageDir -Recurse -Force }
+        $report = Join-Path $coverageDir 'xunit.xml'
+        $arguments = @('--coverlet', '--coverlet-output-format', 'cobertura', '--results-directory', $coverageDir,
+            '--report-xunit', '--report-xunit-filename', 'xunit.xml', '--no-progress')
+        foreach ($name in $coveredAssemblies) { $arguments += '--coverlet-include', "[$name]*" }
+        if ($Namespace) { $arguments += '--filter-namespace', $Namespace }
+        Write-Host "==> xunit with coverage: $assembly"
+        $env:VAETOOLKIT_TEST_PLATFORM = 'mtp'
+        try { & dotnet $assembly @arguments | Out-Host }
+        finally { Remove-Item Env:VAETOOLKIT_TEST_PLATFORM }
+    }
+    else {
+        $filter = if ($Namespace) { @('-namespace', $Namespace) } else { @() }
+        Write-Host "==> xunit: $assembly"
+        & dotnet $assembly -noColor -result-xml $report @filter | Out-Host
+    }
     if (-not (Test-Path $report)) { throw "xunit wrote no report ($report)" }
     $assemblyResult = ([xml](Get-Content $report -Raw)).assemblies.assembly
     [pscustomobject]@{
@@ -70,6 +102,18 @@ function Invoke-XunitTests {
         Failed  = [int]$assemblyResult.failed + [int]$assemblyResult.errors
         Skipped = [int]$assemblyResult.skipped
     }
+}
+
+function Write-CoverageSummary {
+    $report = Join-Path $coverageDir 'coverage.cobertura.xml'
+    if (-not (Test-Path $report)) { throw "coverlet wrote no coverage report ($report)" }
+    $coverage = ([xml](Get-Content $report -Raw)).coverage
+    $invariant = [cultureinfo]::InvariantCulture
+    $parts = foreach ($package in $coverage.packages.package) {
+        [string]::Format($invariant, '{0} {1:F1}%', ($package.name -replace '^VaeToolkit\.', ''), 100 * [double]$package.'line-rate')
+    }
+    Write-Host ([string]::Format($invariant, 'line coverage: {0:F1}% ({1}); {2} of {3} lines, report {4}',
+        100 * [double]$coverage.'line-rate', ($parts -join ', '), $coverage.'lines-covered', $coverage.'lines-valid', $report))
 }
 
 function Invoke-PesterTests {
@@ -94,7 +138,7 @@ function Invoke-Tests {
     New-Item -ItemType Directory -Force $testResults | Out-Null
     $env:VAETOOLKIT_MODULE = Join-Path $moduleDir 'VaeToolkit.psd1'
     $xunit = Invoke-XunitTests
-    $pester = Invoke-PesterTests
+    $pester = if ($Namespace) { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } } else { Invoke-PesterTests }
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     $skipped = $xunit.Skipped + $pester.Skipped
@@ -102,6 +146,7 @@ function Invoke-Tests {
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($Coverage) { Write-CoverageSummary }
     if ($failed -gt 0) { exit 1 }
 }
 

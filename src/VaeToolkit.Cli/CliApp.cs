@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using Spectre.Console;
+using VaeToolkit.Cli.Progress;
 using VaeToolkit.Configuration;
 using VaeToolkit.Serving.Hosting;
 
@@ -14,77 +16,35 @@ namespace VaeToolkit.Cli;
 /// </summary>
 public static class CliApp
 {
-    public const string Usage = """
-        usage:
-          vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
-          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline]
-          vaetoolkit compare   <run dir> <run dir>... [--json]   runs on the same data side by side, best NDCG@100 first
-          vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
-          vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
-          vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
-          vaetoolkit recommend --model <dir> (--user <id>... | --items <id,id,...>) [--top N] [--include-seen] [--device D]
-          vaetoolkit recommend --model <dir> --input <csv|tsv|parquet> --output <csv|parquet> [--top N] [batch options]
-          vaetoolkit similar   --model <run or model dir> --item <id>... [--top N]
-          vaetoolkit embed     --model <dir> --input <csv|tsv|parquet> --output <csv|parquet> [batch options]
-            batch options: [--format csv|parquet] [--user-column C] [--item-column C] [--delimiter D]
-                           [--shard i/N | auto/N | auto] [--force] [--spill-dir <dir>] [--batch-size N] [--device D]
-          vaetoolkit benchmark --config <yaml> [--device D] [--precision P] [--gpus N] [--epochs E] [--set key=value]...
-          vaetoolkit benchmark-scoring --model <run or model dir> [--users N] [--top K] [--batch B]
-          vaetoolkit serve     --model <model, run or deploy dir> [--urls URL] [--device D] [serve options: vaetoolkit serve --help]
-          vaetoolkit benchmark-serve --model <run or model dir> [--seconds S] [--clients N,N] [--top K] [--reloads R] [--batch-users U] [--spin-wait on|off]
-          vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
-          vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
-        Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.
-        Exit codes: 0 done, 1 error, 2 usage, 3 some ids failed, 130 stopped.
-        """;
+    /// <summary>Every verb's command line, printed after a usage error (<see cref="VerbCatalog"/>).</summary>
+    public static string Usage => VerbCatalog.Usage();
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    /// <summary>The options that take no value, of any verb; every other option takes one.</summary>
+    public static readonly IReadOnlySet<string> FlagNames = new HashSet<string>(StringComparer.Ordinal)
+        { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", CommandLine.Verbose };
+
+    /// <param name="progressConsole">
+    /// A terminal to draw progress bars on (standard error when it is one, see <see cref="LiveProgressDisplay"/>);
+    /// null prints progress as lines on <paramref name="error"/>.
+    /// </param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default, IAnsiConsole? progressConsole = null)
     {
         // Known before parsing, so that a usage error can be explained in detail too.
         bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
+        if (HelpTopic(args) is string topic) return Help(topic, error);
         // The service runs until stopped and has options of its own (ServerCommandLine).
         if (args is ["serve", .. var serveArgs])
-        {
-            if (serveArgs is ["--help"] or ["-h"])
-            {
-                error.WriteLine(ServerCommandLine.Usage);
-                return 0;
-            }
             return ServerCommand.RunAsync(serveArgs, output, error, cancellationToken).GetAwaiter().GetResult();
-        }
-        if (args is ["compare", ..] && (args.Contains("--help", StringComparer.Ordinal) || args.Contains("-h", StringComparer.Ordinal)))
-        {
-            error.WriteLine(ComparisonTable.Usage);
-            return 0;
-        }
         try
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", CommandLine.Verbose },
-                positional: words is ["compare", ..]);
-            var verbs = new Verbs(error);
-            bool allServed = true;
-            object result = line.Verb switch
-            {
-                "train" => verbs.Train(line, cancellationToken),
-                "test" => verbs.Test(line),
-                "compare" => verbs.Compare(line, cancellationToken),
-                "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
-                "similar" => verbs.Similar(line, out allServed),
-                "embed" => verbs.Embed(line, cancellationToken),
-                "benchmark" => verbs.Benchmark(line, cancellationToken),
-                "benchmark-scoring" => verbs.BenchmarkScoring(line, cancellationToken),
-                "benchmark-serve" => verbs.BenchmarkServe(line, cancellationToken),
-                "prepare" => verbs.Prepare(line, cancellationToken),
-                "generate-ratings" => verbs.GenerateRatings(line, cancellationToken),
-                "prepare-benchmark" => verbs.PrepareBenchmark(line, cancellationToken),
-                "cache list" => verbs.CacheList(line),
-                "cache prune" => verbs.CachePrune(line),
-                "cache" => throw new UsageException("'cache' needs 'list' or 'prune'"),
-                "help" => throw new UsageException(""),
-                _ => throw new UsageException($"unknown verb '{line.Verb}'"),
-            };
+            var line = CommandLine.Parse(words, FlagNames, positional: words is ["compare", ..]);
+            if (line.Verb == "cache") throw new UsageException("'cache' needs 'list' or 'prune'");
+            var run = VerbCatalog.Find(line.Verb) is { Run: { } runner } ? runner : throw new UsageException($"unknown verb '{line.Verb}'");
+            var (result, allServed) = progressConsole is not null && VerbCatalog.Find(line.Verb)!.ShowsProgress
+                ? LiveProgressDisplay.Run(progressConsole, (progress, lines) => run(new Verbs(lines, progress), line, cancellationToken))
+                : run(new Verbs(error, new LineProgress(error)), line, cancellationToken);
             if (result is CliText text) output.Write(text.Value); // a verb's table (compare without --json)
             else output.WriteLine(JsonSerializer.Serialize(result, Verbs.Json));
             return allServed ? 0 : 3;
@@ -106,6 +66,42 @@ public static class CliApp
         {
             return Fail(e, error, verbose);
         }
+    }
+
+    /// <summary>
+    /// What help is asked for: "" for the list of verbs (<c>--help</c>, <c>-h</c>, <c>help</c>), a verb's name
+    /// (<c>&lt;verb&gt; ... --help</c>, <c>help &lt;verb&gt;</c>; two words for <c>cache list</c>), or null for none.
+    /// </summary>
+    internal static string? HelpTopic(string[] args)
+    {
+        static bool IsHelp(string arg) => arg is "--help" or "-h";
+        return args switch
+        {
+            [] => null,
+            [var first, .. var topic] when IsHelp(first) || first == "help" => string.Join(' ', topic),
+            [var verb, .. var rest] when rest.Any(IsHelp) =>
+                rest is [var action, ..] && verb == "cache" && !action.StartsWith('-') ? $"cache {action}" : verb,
+            _ => null,
+        };
+    }
+
+    /// <summary>Prints the help asked for on standard error (standard output carries results only): exit code 0, or 2 for an unknown verb.</summary>
+    private static int Help(string topic, TextWriter error)
+    {
+        if (topic.Length == 0)
+        {
+            error.Write(VerbCatalog.Overview());
+            return 0;
+        }
+        var verbs = VerbCatalog.Topic(topic);
+        if (verbs.Count == 0)
+        {
+            error.WriteLine($"vaetoolkit: unknown verb '{topic}'");
+            error.Write(VerbCatalog.Overview());
+            return 2;
+        }
+        error.Write(string.Join(Environment.NewLine, verbs.Select(verb => verb.Help.Format(verb.Name))));
+        return 0;
     }
 
     /// <summary>

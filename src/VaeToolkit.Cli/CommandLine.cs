@@ -13,7 +13,17 @@ internal sealed class CommandLine
     /// <summary>The flag every verb takes: details of a failure after its one-line message.</summary>
     public const string Verbose = "verbose";
 
+    /// <summary>Whether <see cref="OnlyAllow"/> only reports the verb's options (<see cref="Probe"/>).</summary>
+    private bool _probe;
+
     private CommandLine(string verb) => Verb = verb;
+
+    /// <summary>
+    /// A command line on which the verb's <see cref="OnlyAllow"/>, its first call, throws
+    /// <see cref="AllowedOptionsProbe"/> with the options the verb takes, before anything is read or done:
+    /// how the tests check a verb's help against the options its code accepts.
+    /// </summary>
+    internal static CommandLine Probe(string verb) => new(verb) { _probe = true };
 
     public string Verb { get; }
 
@@ -78,9 +88,16 @@ internal sealed class CommandLine
     /// <summary>Throws for any option the verb does not know (<see cref="Verbose"/> is known to all).</summary>
     public void OnlyAllow(params string[] names)
     {
+        if (_probe) throw new AllowedOptionsProbe(names);
         foreach (string name in _options.Keys.Concat(_flags))
             if (!names.Contains(name) && name != Verbose) throw new UsageException($"unknown option --{name} for '{Verb}'");
     }
 }
 
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>What <see cref="CommandLine.OnlyAllow"/> throws on a <see cref="CommandLine.Probe"/>: the options the verb takes.</summary>
+internal sealed class AllowedOptionsProbe(IReadOnlyList<string> names) : Exception("the options a verb takes")
+{
+    public IReadOnlyList<string> Names { get; } = names;
+}

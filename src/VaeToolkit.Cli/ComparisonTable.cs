@@ -13,18 +13,6 @@ internal sealed record CliText(string Value);
 /// </summary>
 internal static class ComparisonTable
 {
-    public const string Usage = """
-        usage: vaetoolkit compare <run dir> <run dir>... [--json]
-          Puts training runs on the same data and split side by side: NDCG@100, Recall@20 and Recall@50 of each
-          run's test evaluation (as its manifest.json recorded it), training and total time, model size, model
-          type and best epoch, best NDCG@100 first, with the popularity baseline once. Takes run directories, a
-          run's model folder, or a model directory without a run (its test users are then scored on the CPU).
-          --json  print the comparison as one JSON object instead of a table
-        Runs on other data or another split (data set, data hash, item or test user counts; the data hash covers
-        the split settings and the seed) are refused with exit code 1, as is a run without a test evaluation.
-        Exit codes: 0 done, 1 error, 2 usage.
-        """;
-
     private static readonly string[] Headers = ["run", "model", "NDCG@100", "Recall@20", "Recall@50", "best epoch", "epochs", "train s", "total s", "model size", "path"];
 
     /// <summary>Which columns are left-aligned (text); the numbers are right-aligned.</summary>

@@ -1,4 +1,5 @@
 using VaeToolkit.Cli;
+using VaeToolkit.Cli.Progress;
 
 // vaetoolkit: the console front end for hosts without PowerShell.
 using var cancel = new CancellationTokenSource();
@@ -8,4 +9,5 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
     Console.Error.WriteLine(args.FirstOrDefault() == "serve" ? "Stopping after the requests in flight..." : "Stopping after the current batch...");
 };
-return CliApp.Run(args, Console.Out, Console.Error, cancel.Token);
+// Progress bars when standard error is a terminal; whole lines when it goes to a file, a pipe or CI.
+return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, LiveProgressDisplay.ForStandardError());

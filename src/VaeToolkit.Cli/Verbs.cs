@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
+using VaeToolkit.Cli.Progress;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Data.Benchmarks;
@@ -19,8 +20,11 @@ using VaeToolkit.Training;
 
 namespace VaeToolkit.Cli;
 
-/// <summary>The verbs: each reads its options, calls one engine method and returns the result to print.</summary>
-internal sealed class Verbs(TextWriter error)
+/// <summary>
+/// The verbs: each reads its options, calls one engine method and returns the result to print; its progress
+/// goes to <paramref name="progress"/> (lines, or bars on a terminal), other messages to <paramref name="error"/>.
+/// </summary>
+internal sealed class Verbs(TextWriter error, IVerbProgress progress)
 {
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -35,7 +39,7 @@ internal sealed class Verbs(TextWriter error)
         var config = LoadConfig(line);
         string? output = line.Value("output");
         var request = new TrainingRequest(config, output ?? TrainingJob.DefaultRunDirectory(config, Environment.CurrentDirectory), line.Flag("resume"), IsDefaultDirectory: output is null);
-        return TrainingJob.Run(request, new EpochPrinter(error), new Log(error), cancellationToken);
+        return TrainingJob.Run(request, progress.Training(), new Log(error), cancellationToken);
     }
 
     public object Benchmark(CommandLine line, CancellationToken cancellationToken)
@@ -43,7 +47,7 @@ internal sealed class Verbs(TextWriter error)
         line.OnlyAllow("config", "device", "precision", "gpus", "epochs", "set");
         // --epochs is an override, so that the config's range check (and its message) applies to it.
         var config = LoadConfig(line, line.Value("epochs") is string epochs ? [$"training.epochs={Quote(epochs)}"] : []);
-        return TrainingBenchmark.Run(config, new EpochPrinter(error), new Log(error), cancellationToken);
+        return TrainingBenchmark.Run(config, progress.Training(), new Log(error), cancellationToken);
     }
 
     /// <summary>Prepares a data set (from the cache unless --force) and returns its report.</summary>
@@ -55,7 +59,7 @@ internal sealed class Verbs(TextWriter error)
         if (dataset is null && configFile is null) throw new UsageException("give --dataset or --config");
         VaeConfig config = ConfigLoader.ForDataset(configFile, dataset, line.Value("source"), line.Values("set"));
         var preparer = line.Value("cache") is string cache ? new DatasetPreparer(new MovieLensSource(), cache) : new DatasetPreparer();
-        return preparer.Prepare(config, line.Flag("force"), new Log(error), cancellationToken).Report;
+        return preparer.Prepare(config, line.Flag("force"), progress.Log(), cancellationToken).Report;
     }
 
     /// <summary>Writes a synthetic MovieLens ratings.csv (ML-20M's size unless told otherwise).</summary>
@@ -157,9 +161,10 @@ internal sealed class Verbs(TextWriter error)
         int batchSize = line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? 1000;
         string device = line.Value("device") ?? "cpu";
         var bundle = ModelBundle.Open(line.Required("model"));
-        var report = ModelEvaluator.Evaluate(bundle, device, batchSize);
+        var report = ModelEvaluator.Evaluate(bundle, device, batchSize, progress.Users("test users", bundle.Test.Count));
         if (line.Flag("no-baseline")) return report;
-        report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500));
+        using (progress.Phase("EASE baseline"))
+            report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500));
         if (report.EaseBaselineNote is string note) error.WriteLine(note);
         return report;
     }
@@ -197,7 +202,7 @@ internal sealed class Verbs(TextWriter error)
         using var service = OpenService(line);
         allServed = true;
         if (batch is not null)
-            return service.RecommendFile(batch, top, new ProgressPrinter(error), cancellationToken);
+            return service.RecommendFile(batch, top, progress.BatchScoring(), cancellationToken);
 
         var results = items is not null
             ? [service.RecommendForHistory(items.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), top, excludeSeen: excludeSeen)]
@@ -236,7 +241,7 @@ internal sealed class Verbs(TextWriter error)
         line.OnlyAllow(["model", "device", "batch-size", .. BatchOptionNames]);
         var batch = BatchOptions(line);
         using var service = OpenService(line);
-        return service.EmbedFile(batch, new ProgressPrinter(error), cancellationToken);
+        return service.EmbedFile(batch, progress.BatchScoring(), cancellationToken);
     }
 
     /// <summary>A delimiter as typed, escapes such as \t allowed.</summary>
@@ -303,38 +308,5 @@ internal sealed class Verbs(TextWriter error)
     private sealed class Log(TextWriter error) : IProgress<string>
     {
         public void Report(string value) => error.WriteLine(value);
-    }
-
-    /// <summary>Batch progress on standard error, at most once a second, and the last line always.</summary>
-    private sealed class ProgressPrinter(TextWriter error) : IProgress<BatchScoringProgress>
-    {
-        private readonly System.Diagnostics.Stopwatch sinceLast = System.Diagnostics.Stopwatch.StartNew();
-        private string phase = "";
-
-        public void Report(BatchScoringProgress value)
-        {
-            bool phaseDone = value.Fraction >= 1;
-            if (value.Phase == phase && !phaseDone && sinceLast.Elapsed.TotalSeconds < 1) return;
-            phase = phaseDone ? "" : value.Phase;
-            sinceLast.Restart();
-            error.WriteLine(value);
-        }
-    }
-
-    private sealed class EpochPrinter(TextWriter error) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.EpochCompleted is not { } epoch) return;
-            string validation = epoch.ValidationNdcgAt100 is double ndcg ? $"  validation NDCG@100 {ndcg:F4}" : "";
-            string scale = epoch.LossScale is double lossScale ? $"  loss scale {lossScale:G} ({epoch.SkippedSteps} steps skipped)" : "";
-            if (epoch.Settings is { } settings) // a closed form trying settings (EASE's λ), not an epoch
-            {
-                string tried = string.Join("  ", settings.Select(setting => $"{setting.Key} {setting.Value:G}"));
-                error.WriteLine($"candidate {epoch.Epoch,2}/{value.Epochs}  {tried}  {epoch.TrainSeconds,7:F2}s{validation}");
-                return;
-            }
-            error.WriteLine($"epoch {epoch.Epoch,4}/{value.Epochs}  loss {epoch.Loss,10:F3}  {epoch.TrainSeconds,7:F2}s  {epoch.TrainUsersPerSecond,10:F0} users/s{validation}{scale}");
-        }
     }
 }

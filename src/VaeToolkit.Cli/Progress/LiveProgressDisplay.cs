@@ -1,0 +1,42 @@
+using Spectre.Console;
+
+namespace VaeToolkit.Cli.Progress;
+
+/// <summary>
+/// Runs a verb under Spectre.Console's progress display on standard error when that is an interactive
+/// terminal; otherwise the verb prints lines (<see cref="LineProgress"/>), as logs and CI expect.
+/// </summary>
+internal static class LiveProgressDisplay
+{
+    /// <summary>A console on standard error for progress bars, or null when standard error is redirected or not an ANSI terminal.</summary>
+    public static IAnsiConsole? ForStandardError()
+    {
+        if (Console.IsErrorRedirected) return null;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Profile.Capabilities is { Interactive: true, Ansi: true } ? console : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with progress bars on <paramref name="console"/>; the writer it is given
+    /// prints lines above them. The bars stay on screen when it ends (or fails: its exception is rethrown).
+    /// </summary>
+    public static T Run<T>(IAnsiConsole console, Func<IVerbProgress, TextWriter, T> work)
+    {
+        using var lines = new ConsoleLineWriter(console);
+        return console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context =>
+            {
+                try
+                {
+                    return work(new LiveProgress(context, lines), lines);
+                }
+                finally
+                {
+                    lines.Flush();
+                }
+            });
+    }
+}
