@@ -38,8 +38,9 @@ $root = $PSScriptRoot
 $moduleDir = Join-Path $root 'out/VaeToolkit'
 $testResults = Join-Path $root 'out/test-results'
 $coverageDir = Join-Path $root 'out/coverage'
-# The assemblies whose line coverage -Coverage reports: the engines, not the front ends or the tests.
-$coveredAssemblies = 'VaeToolkit.Core', 'VaeToolkit.Training', 'VaeToolkit.Inference', 'VaeToolkit.Orchestration', 'VaeToolkit.Serving'
+# The assemblies whose line coverage -Coverage reports: the engines, not the front ends or the tests
+# (VaeToolkit.Serving's assembly is vaetoolkit-serve).
+$coveredAssemblies = 'VaeToolkit.Core', 'VaeToolkit.Training', 'VaeToolkit.Inference', 'VaeToolkit.Orchestration', 'vaetoolkit-serve'
 
 function Get-RuntimeId {
     $arch = if ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'Arm64') { 'arm64' } else { 'x64' }
@@ -80,10 +81,13 @@ function Invoke-XunitTests {
         # runs the tests in a child process (TestEntryPoint.cs takes the platform's path when this variable
         # is set), restores the assemblies and writes coverage.cobertura.xml to the results directory.
         if (Test-Path $coverageDir) { Remove-Item $coverageDir -Recurse -Force }
-        $report = Join-Path $coverageDir 'xunit.xml'
+        $report = Join-Path $coverageDir 'xunit-junit.xml'
         $arguments = @('--coverlet', '--coverlet-output-format', 'cobertura', '--results-directory', $coverageDir,
-            '--report-xunit', '--report-xunit-filename', 'xunit.xml', '--no-progress')
-        foreach ($name in $coveredAssemblies) { $arguments += '--coverlet-include', "[$name]*" }
+            '--report-xunit-junit', '--report-xunit-junit-filename', 'xunit-junit.xml', '--progress', 'off')
+        # coverlet's filters refuse a '-' (an invalid filter lets every assembly in), so '*' stands for it;
+        # the console program's types are left out by name (its assembly vaetoolkit gets in regardless).
+        foreach ($name in $coveredAssemblies) { $arguments += '--coverlet-include', "[$($name -replace '-', '*')]*" }
+        $arguments += '--coverlet-exclude', '[*]VaeToolkit.Cli.*'
         if ($Namespace) { $arguments += '--filter-namespace', $Namespace }
         Write-Host "==> xunit with coverage: $assembly"
         $env:VAETOOLKIT_TEST_PLATFORM = 'mtp'
@@ -96,6 +100,15 @@ function Invoke-XunitTests {
         & dotnet $assembly -noColor -result-xml $report @filter | Out-Host
     }
     if (-not (Test-Path $report)) { throw "xunit wrote no report ($report)" }
+    if ($Coverage) {
+        # Microsoft.Testing.Platform's xunit writes JUnit XML rather than xunit's own format.
+        $suites = @(([xml](Get-Content $report -Raw)).testsuites.testsuite)
+        return [pscustomobject]@{
+            Passed  = ($suites | ForEach-Object { [int]$_.tests - [int]$_.failures - [int]$_.errors - [int]$_.skipped } | Measure-Object -Sum).Sum
+            Failed  = ($suites | ForEach-Object { [int]$_.failures + [int]$_.errors } | Measure-Object -Sum).Sum
+            Skipped = ($suites | ForEach-Object { [int]$_.skipped } | Measure-Object -Sum).Sum
+        }
+    }
     $assemblyResult = ([xml](Get-Content $report -Raw)).assemblies.assembly
     [pscustomobject]@{
         Passed  = [int]$assemblyResult.passed
@@ -105,15 +118,26 @@ function Invoke-XunitTests {
 }
 
 function Write-CoverageSummary {
-    $report = Join-Path $coverageDir 'coverage.cobertura.xml'
-    if (-not (Test-Path $report)) { throw "coverlet wrote no coverage report ($report)" }
+    # coverlet names the report coverage.cobertura.<run id>.xml; the folder is emptied before each run.
+    $report = Get-ChildItem $coverageDir -Filter 'coverage.cobertura*.xml' | Sort-Object LastWriteTime | Select-Object -Last 1
+    if (-not $report) { throw "coverlet wrote no coverage report in $coverageDir" }
+    $report = $report.FullName
     $coverage = ([xml](Get-Content $report -Raw)).coverage
     $invariant = [cultureinfo]::InvariantCulture
-    $parts = foreach ($package in $coverage.packages.package) {
-        [string]::Format($invariant, '{0} {1:F1}%', ($package.name -replace '^VaeToolkit\.', ''), 100 * [double]$package.'line-rate')
+    # The total and each engine's figure from the lines themselves, over the engines only.
+    $covered = 0
+    $valid = 0
+    $packages = @($coverage.packages.package | Where-Object { $_.name -in $coveredAssemblies })
+    $parts = foreach ($package in $packages | Sort-Object { $_.name -replace '^vaetoolkit-serve$', 'VaeToolkit.Serving' }) {
+        $lines = @($package.SelectNodes('classes/class/lines/line'))
+        $hit = @($lines | Where-Object { [int]$_.hits -gt 0 }).Count
+        $covered += $hit
+        $valid += $lines.Count
+        $name = $package.name -replace '^VaeToolkit\.', '' -replace '^vaetoolkit-serve$', 'Serving'
+        [string]::Format($invariant, '{0} {1:F1}%', $name, 100.0 * $hit / [math]::Max(1, $lines.Count))
     }
     Write-Host ([string]::Format($invariant, 'line coverage: {0:F1}% ({1}); {2} of {3} lines, report {4}',
-        100 * [double]$coverage.'line-rate', ($parts -join ', '), $coverage.'lines-covered', $coverage.'lines-valid', $report))
+        100.0 * $covered / [math]::Max(1, $valid), ($parts -join ', '), $covered, $valid, $report))
 }
 
 function Invoke-PesterTests {

@@ -8,12 +8,17 @@ namespace VaeToolkit.Cli.Progress;
 /// </summary>
 internal static class LiveProgressDisplay
 {
-    /// <summary>A console on standard error for progress bars, or null when standard error is redirected or not an ANSI terminal.</summary>
+    /// <summary>
+    /// A console on standard error for progress bars, or null when standard error is redirected, is not an
+    /// ANSI terminal (TERM=dumb), or runs in CI (CI set).
+    /// </summary>
     public static IAnsiConsole? ForStandardError()
     {
-        if (Console.IsErrorRedirected) return null;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return console.Profile.Capabilities is { Interactive: true, Ansi: true } ? console : null;
+        if (Console.IsErrorRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))) return null;
+        // Interactive as far as the bars go: Spectre's own detection says no as soon as standard input or
+        // output is redirected, and `vaetoolkit train ... > result.json` is the usual way to run a verb.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
+        return console.Profile.Capabilities.Ansi ? console : null;
     }
 
     /// <summary>
