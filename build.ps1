@@ -91,7 +91,10 @@ function Invoke-XunitTests {
         if ($Namespace) { $arguments += '--filter-namespace', $Namespace }
         Write-Host "==> xunit with coverage: $assembly"
         $env:VAETOOLKIT_TEST_PLATFORM = 'mtp'
-        try { & dotnet $assembly @arguments | Out-Host }
+        # Started with the console's own handles: run through PowerShell's output pipe (& dotnet ... | Out-Host)
+        # the platform's test host failed to start ("Unable to get nested type properties") in 3 runs of 4.
+        $quoted = (@($assembly) + $arguments) | ForEach-Object { '"' + $_ + '"' }
+        try { Start-Process dotnet -ArgumentList $quoted -NoNewWindow -Wait | Out-Null }
         finally { Remove-Item Env:VAETOOLKIT_TEST_PLATFORM }
     }
     else {
