@@ -80,6 +80,8 @@ Describe '<Name>' -ForEach @(
         $actual = $command.Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters }
         $actual | Should -Not -BeNullOrEmpty
         foreach ($parameter in $actual) { $documented | Should -Contain $parameter }
+        # and no parameter it no longer has (the examples that use parameters run in Help.Tests.ps1)
+        foreach ($parameter in $documented) { $actual | Should -Contain $parameter -Because "the help of $Name documents -$parameter" }
     }
 }
 

@@ -69,6 +69,14 @@ public static class ConfigLoader
     /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
     public static VaeConfig Defaults => Parse("", DefaultName);
 
+    /// <summary>The full name of every value key the reader asks for, read off a pass over the defaults (see <see cref="ConfigSchema"/>).</summary>
+    internal static IReadOnlyList<string> ReadKeys()
+    {
+        var keys = new List<string>();
+        Read(new YamlSection(DefaultName, null, keysRead: keys), DefaultName);
+        return keys;
+    }
+
     private static VaeConfig Read(YamlSection root, string file)
     {
         var defaults = new VaeConfig();

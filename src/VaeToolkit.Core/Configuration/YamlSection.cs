@@ -14,13 +14,16 @@ internal sealed class YamlSection
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly IReadOnlySet<YamlNode> _fromOverrides;
+    private readonly ICollection<string>? _keysRead;
 
     /// <param name="fromOverrides">Nodes that came from overrides rather than the file: their errors name no line.</param>
-    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null)
+    /// <param name="keysRead">When given, receives the full name (<c>data.synthetic.users</c>) of every value key read, here and in sub-sections.</param>
+    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null, ICollection<string>? keysRead = null)
     {
         _file = file;
         _prefix = prefix;
         _fromOverrides = fromOverrides ?? new HashSet<YamlNode>();
+        _keysRead = keysRead;
         if (mapping is null) return;
         foreach (var (keyNode, value) in mapping.Children)
         {
@@ -37,10 +40,10 @@ internal sealed class YamlSection
     {
         _known.Add(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value))
-            return new YamlSection(_file, null, $"{_prefix}{name}.", _fromOverrides);
+            return new YamlSection(_file, null, $"{_prefix}{name}.", _fromOverrides, _keysRead);
         if (entry.Value is not YamlMappingNode mapping)
             throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a mapping of keys");
-        return new YamlSection(_file, mapping, $"{_prefix}{name}.", _fromOverrides);
+        return new YamlSection(_file, mapping, $"{_prefix}{name}.", _fromOverrides, _keysRead);
     }
 
     public string String(string name, string fallback, params string[] allowed) =>
@@ -105,7 +108,7 @@ internal sealed class YamlSection
 
     public IReadOnlyList<int> IntList(string name, IReadOnlyList<int> fallback, int min = 1, int max = int.MaxValue, int maxCount = int.MaxValue)
     {
-        _known.Add(name);
+        RememberValueKey(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
         if (entry.Value is not YamlSequenceNode sequence)
             throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a list of integers such as [600, 200]");
@@ -127,7 +130,7 @@ internal sealed class YamlSection
 
     public IReadOnlyList<double> DoubleList(string name, IReadOnlyList<double> fallback, double min, double max, int maxCount = int.MaxValue)
     {
-        _known.Add(name);
+        RememberValueKey(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
         string expectation = $"'{_prefix}{name}' must be a list of numbers such as [100, 500]";
         if (entry.Value is not YamlSequenceNode sequence) throw Error(ConfigErrorCodes.WrongType, entry.Value, expectation);
@@ -160,6 +163,11 @@ internal sealed class YamlSection
         return Path.GetFullPath(Path.Combine(folder, expanded));
     }
 
+    private void RememberValueKey(string name)
+    {
+        if (_known.Add(name)) _keysRead?.Add(_prefix + name);
+    }
+
     /// <summary>Throws for the first key in this mapping that no reader asked for.</summary>
     public void RejectUnknownKeys()
     {
@@ -183,7 +191,7 @@ internal sealed class YamlSection
 
     private bool TryScalar(string name, out YamlNode node, out string? text)
     {
-        _known.Add(name);
+        RememberValueKey(name);
         text = null;
         node = null!;
         if (!_entries.TryGetValue(name, out var entry)) return false;

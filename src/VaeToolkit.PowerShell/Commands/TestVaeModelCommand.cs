@@ -3,6 +3,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Orchestration.Baselines;
 using VaeToolkit.Runs;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -24,17 +25,20 @@ public sealed class TestVaeModelCommand : PSCmdlet
     /// <summary>Run or model directories; wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string[] Path { get; set; } = [];
 
     /// <summary>Run or model directories, taken as typed; binds ModelPath, RunPath and FullName from the pipeline.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("PSPath", "ModelPath", "RunPath", "FullName")]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>
     [Parameter]
     [ValidatePattern(DevicePattern.Value)]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
     /// <summary>Users scored per ONNX Runtime call.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -21,11 +22,13 @@ public abstract class TrainingCommandBase : PSCmdlet
     /// <summary>Config overrides such as training.epochs=10, applied after the file is read.</summary>
     [Parameter]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ConfigKeyCompleter))]
     public string[] Set { get; set; } = [];
 
     /// <summary>cpu, cuda or cuda:N; overrides the config's device.</summary>
     [Parameter]
     [ValidatePattern(DevicePattern.Value)]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
     public string? Device { get; set; }
 
     /// <summary>fp32, tf32, bf16 or fp16; overrides the config's precision.</summary>
