@@ -2,6 +2,8 @@
 # folders, and item ids from a model's items.tsv with the item's name as tooltip.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    # The engines' types (ConfigSchema, KnownDatasets), from the module's folder; PowerShell loads them only once a cmdlet needs them.
+    $null = [Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) 'VaeToolkit.Core.dll'))
 
     function Get-Completion([string] $Line) {
         @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches)

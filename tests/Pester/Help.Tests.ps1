@@ -46,6 +46,8 @@ BeforeDiscovery {
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    # The engines' types (ConfigSchema, KnownDatasets), from the module's folder; PowerShell loads them only once a cmdlet needs them.
+    $null = [Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) 'VaeToolkit.Core.dll'))
 }
 
 Describe 'about_VaeToolkit' {

@@ -5,13 +5,22 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
 
-    # A fresh PowerShell process; XDG_DATA_HOME, inherited, puts its CurrentUser module folder and its
-    # PSResourceGet repository list under TestDrive, so the user's own are never touched.
+    # A fresh PowerShell process whose home is under TestDrive: its CurrentUser module folder
+    # (~/.local/share/powershell/Modules, where Install-PSResource puts a module and where pwsh looks for one)
+    # and its PSResourceGet settings are the test's, never the user's.
     function Invoke-FreshPowerShell([string] $Script) {
         # This very PowerShell: pwsh itself, or the dotnet host running pwsh.dll (dotnet pwsh, the repository's tool).
         $process = [Environment]::ProcessPath
         $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { @($process, (Join-Path $PSHOME 'pwsh.dll')) } else { @($process) }
-        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script 2>&1
+        $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME }
+        try {
+            $env:HOME = $freshHome
+            Remove-Item env:XDG_DATA_HOME, env:XDG_CONFIG_HOME -ErrorAction SilentlyContinue
+            $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script 2>&1
+        }
+        finally {
+            foreach ($name in $saved.Keys) { if ($null -ne $saved[$name]) { Set-Item "env:$name" $saved[$name] } }
+        }
         if ($LASTEXITCODE -ne 0) { throw "the fresh PowerShell failed (exit code $LASTEXITCODE):`n$($output -join "`n")" }
         $output
     }
@@ -20,9 +29,9 @@ BeforeAll {
     $script:repository = Join-Path $TestDrive 'repository'
     $script:package = & (Join-Path $RepoRoot 'build/New-ModulePackage.ps1') -ModulePath $builtModule -DestinationPath $repository 6>$null
 
-    $script:savedDataHome = $env:XDG_DATA_HOME
-    $env:XDG_DATA_HOME = Join-Path $TestDrive 'data-home'
-    $userModules = Join-Path $env:XDG_DATA_HOME 'powershell/Modules'
+    $script:freshHome = Join-Path $TestDrive 'home'
+    New-Item -ItemType Directory $freshHome | Out-Null
+    $userModules = Join-Path $freshHome '.local/share/powershell/Modules'
     $install = @"
 `$ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name VaeToolkitLocal -Uri '$repository' -Trusted
@@ -56,10 +65,6 @@ finally {
 } | ConvertTo-Json | Set-Content '$result'
 "@
     $null = Invoke-FreshPowerShell $quickstart
-}
-
-AfterAll {
-    if ($null -eq $savedDataHome) { Remove-Item env:XDG_DATA_HOME -ErrorAction SilentlyContinue } else { $env:XDG_DATA_HOME = $savedDataHome }
 }
 
 Describe 'The module package' {
