@@ -13,6 +13,7 @@ internal sealed class YamlSection
     private readonly string _prefix;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _sections = new(StringComparer.Ordinal);
     private readonly IReadOnlySet<YamlNode> _fromOverrides;
     private readonly ICollection<string>? _keysRead;
 
@@ -39,6 +40,7 @@ internal sealed class YamlSection
     public YamlSection Section(string name)
     {
         _known.Add(name);
+        _sections.Add(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value))
             return new YamlSection(_file, null, $"{_prefix}{name}.", _fromOverrides, _keysRead);
         if (entry.Value is not YamlMappingNode mapping)
@@ -171,6 +173,14 @@ internal sealed class YamlSection
     /// <summary>Throws for the first key in this mapping that no reader asked for.</summary>
     public void RejectUnknownKeys()
     {
+        // A reader that marks its key known without RememberValueKey still has its key logged, if later.
+        if (_keysRead is not null)
+        {
+            foreach (string name in _known)
+            {
+                if (!_sections.Contains(name) && !_keysRead.Contains(_prefix + name)) _keysRead.Add(_prefix + name);
+            }
+        }
         foreach (var (name, entry) in _entries)
         {
             if (_known.Contains(name)) continue;
