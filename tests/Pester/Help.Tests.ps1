@@ -123,6 +123,7 @@ Describe 'Running the examples' {
             # 9,000 ratings, users 1 to about 60) as ml-latest-small, a run trained on it, copies of that run
             # under the other names the examples use, and the files they read. The data caches go to the
             # sandbox (XDG_CACHE_HOME), so Clear-VaeCache clears the sandbox's.
+            $ErrorActionPreference = 'Stop' # a sandbox without its data is an error here, not 45 failed examples
             $script:pristine = Join-Path $TestDrive 'sandbox'
             $script:savedEnvironment = @{ XDG_CACHE_HOME = $env:XDG_CACHE_HOME; VAETOOLKIT_DATA = $env:VAETOOLKIT_DATA }
             $dataDir = [VaeToolkit.Configuration.ConfigLoader]::Load($MovieLensConfig).Data.DataDir
