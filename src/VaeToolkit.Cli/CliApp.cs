@@ -17,7 +17,7 @@ public static class CliApp
     public const string Usage = """
         usage:
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
-          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline]
+          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline] [--metric precision@10,mrr@100]...
           vaetoolkit compare   <run dir> <run dir>... [--json]   runs on the same data side by side, best NDCG@100 first
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
@@ -61,7 +61,7 @@ public static class CliApp
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", CommandLine.Verbose },
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", CommandLine.Verbose },
                 positional: words is ["compare", ..]);
             var verbs = new Verbs(error);
             bool allServed = true;

@@ -1,5 +1,6 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using VaeToolkit.Metrics;
 
 namespace VaeToolkit.Configuration;
 
@@ -246,6 +247,7 @@ public static class ConfigLoader
         var evaluation = new EvaluationConfig
         {
             BatchSize = section.Int("batch_size", d.BatchSize, min: 1, max: SettingRanges.MaxBatchSize),
+            Metrics = section.ParsedList("metrics", d.Metrics, RankingMetric.Parse, "a list of metrics such as [ndcg@100, recall@20, precision@10]"),
         };
         section.RejectUnknownKeys();
         return evaluation;

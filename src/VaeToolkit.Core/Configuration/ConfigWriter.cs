@@ -90,6 +90,8 @@ public static class ConfigWriter
         yaml.AppendLine($"  threads: {(t.Threads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine("evaluation:");
         yaml.AppendLine($"  batch_size: {config.Evaluation.BatchSize}");
+        // Without the export section (what a checkpoint shares) the metrics are left out too: they do not change the weights.
+        if (withExport) yaml.AppendLine($"  metrics: [{string.Join(", ", config.Evaluation.Metrics.Select(m => m.Name))}]");
         if (withExport)
         {
             yaml.AppendLine("export:");

@@ -10,6 +10,9 @@ public sealed record BaselineReport(string Model, int Users, double NdcgAt100, d
     /// <summary>The settings it was fitted with, by name (EASE: the λ picked on validation users).</summary>
     public IReadOnlyDictionary<string, double>? Settings { get; init; }
 
+    /// <summary>The selected metrics by name, in the order selected, as <see cref="EvaluationReport.Metrics"/>.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
     /// <summary>Seconds it took to fit and score.</summary>
     public double Seconds { get; init; }
 }

@@ -15,6 +15,15 @@ public sealed record EvaluationReport(
     double PopularityRecallAt50,
     string ModelPath)
 {
+    /// <summary>
+    /// The selected metrics (<c>evaluation.metrics</c>, <c>-Metric</c>, <c>--metric</c>) by name, in the order selected,
+    /// such as <c>precision@10</c>; null in manifests written before metrics could be selected.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>The same metrics for the popularity baseline.</summary>
+    public IReadOnlyDictionary<string, double>? PopularityMetrics { get; init; }
+
     /// <summary>EASE fitted on the model's training users and scored on the same test users; null when not fitted (<see cref="EaseBaselineNote"/> says why).</summary>
     public BaselineReport? EaseBaseline { get; init; }
 

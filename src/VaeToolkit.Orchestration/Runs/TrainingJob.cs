@@ -248,12 +248,12 @@ public static class TrainingJob
         var bundle = ModelBundle.Open(modelDirectory);
         try
         {
-            return ModelEvaluator.Evaluate(bundle, config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+            return ModelEvaluator.Evaluate(bundle, config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken, metrics: config.Evaluation.Metrics);
         }
         catch (ExecutionProviderException e) when (config.Device != "cpu")
         {
             log?.Report($"{e.Message}; evaluating on the CPU instead");
-            return ModelEvaluator.Evaluate(bundle, "cpu", config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+            return ModelEvaluator.Evaluate(bundle, "cpu", config.Evaluation.BatchSize, cancellationToken: cancellationToken, metrics: config.Evaluation.Metrics);
         }
     }
 
