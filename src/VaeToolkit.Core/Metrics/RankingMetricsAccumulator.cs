@@ -76,6 +76,11 @@ public sealed class RankingMetricsAccumulator
     public void Add(ReadOnlySpan<int> ranked, ReadOnlySpan<int> targets)
     {
         if (targets.IsEmpty) return;
+        // Every check (the catalogue here, the targets in the first metric) comes before any sum changes.
+        int coverageDepth = Math.Min(_coverageDepth, ranked.Length);
+        for (int r = 0; r < coverageDepth; r++)
+            if ((uint)ranked[r] >= (uint)_itemCount)
+                throw new ArgumentOutOfRangeException(nameof(ranked), ranked[r], $"item {ranked[r]} at rank {r + 1} is outside the catalogue of {_itemCount} items");
         ndcgAt100 += RankingMetrics.NdcgAtK(ranked, targets, 100);
         recallAt20 += RankingMetrics.RecallAtK(ranked, targets, 20);
         recallAt50 += RankingMetrics.RecallAtK(ranked, targets, 50);
@@ -93,17 +98,8 @@ public sealed class RankingMetricsAccumulator
                 _ => 0, // coverage: counted below, over the whole catalogue
             };
         }
-        if (_bestRank is not null)
-        {
-            int depth = Math.Min(_coverageDepth, ranked.Length);
-            for (int r = 0; r < depth; r++)
-            {
-                int item = ranked[r];
-                if ((uint)item >= (uint)_itemCount)
-                    throw new ArgumentOutOfRangeException(nameof(ranked), item, $"item {item} at rank {r + 1} is outside the catalogue of {_itemCount} items");
-                if (r < _bestRank[item]) _bestRank[item] = r;
-            }
-        }
+        for (int r = 0; r < coverageDepth; r++)
+            _bestRank![ranked[r]] = Math.Min(_bestRank[ranked[r]], r);
         Users++;
     }
 
