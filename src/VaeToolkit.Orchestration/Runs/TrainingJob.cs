@@ -132,10 +132,10 @@ public static class TrainingJob
             var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
             session.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
 
+            if (outcome.Stop.Reason == TrainingStop.EarlyStopping) log?.Report(char.ToUpperInvariant(outcome.Stop.Description[0]) + outcome.Stop.Description[1..]);
             watch.Restart();
             string modelDirectory = Path.Combine(runDirectory, RunFiles.ModelFolder);
             log?.Report($"Exporting {(ModelRegistry.Find(config.Model.Type).Iterative ? "epoch" : "candidate")} {outcome.BestEpoch} to ONNX in {modelDirectory}");
-            if (outcome.Stop.Reason == TrainingStop.EarlyStopping) log?.Report(char.ToUpperInvariant(outcome.Stop.Description[0]) + outcome.Stop.Description[1..]);
             manifest = manifest with
             {
                 History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg,
