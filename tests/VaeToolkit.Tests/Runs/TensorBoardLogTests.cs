@@ -1,5 +1,6 @@
 using Tensorboard;
 using VaeToolkit.Configuration;
+using VaeToolkit.Orchestration.Benchmarks;
 using VaeToolkit.Orchestration.Monitoring;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
@@ -101,7 +102,7 @@ public sealed class TensorBoardLogTests : IDisposable
     }
 
     [Fact]
-    public void EarlyStopping_ReachesTheManifestAndTheResult()
+    public void EarlyStopping_ReachesTheManifestAndTheResult_NotTheBenchmark()
     {
         string run = _scratch.Combine("early");
         // patience 1 with a learning rate high enough that validation soon falls.
@@ -122,6 +123,10 @@ public sealed class TensorBoardLogTests : IDisposable
         Assert.Contains($"after epoch {last}", result.StopDescription);
         Assert.Equal(result.StopDescription, manifest.StopDescription);
         Assert.Equal(ExpectedScalars(manifest.History, 0.05, iterative: true), Sorted(ReadScalars(Path.Combine(run, TensorBoardLog.FolderName))));
+
+        // The benchmark times every configured epoch of the same config.
+        var benchmark = TrainingBenchmark.Run(config, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(12, benchmark.EpochSeconds.Count);
     }
 
     [Fact]
