@@ -30,11 +30,13 @@ public sealed class TensorBoardLogTests : IDisposable
         training: { epochs: {{epochs}}, batch_size: 100, learning_rate: {{learningRate}}, total_anneal_steps: 50, threads: 1, checkpoint_step: 1{{extra}} }
         """, "/configs/small.yaml");
 
-    [Fact]
-    public void EveryEpochsScalars_AreTheManifestsEpochRecords()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("fp16")] // with the loss scale
+    public void EveryEpochsScalars_AreTheManifestsEpochRecords(string precision)
     {
         string run = _scratch.Combine("run");
-        var config = Small(epochs: 3, extra: ", validation_step: 2");
+        var config = Small(epochs: 3, extra: ", validation_step: 2") with { Precision = precision };
         var result = TrainingJob.Run(new TrainingRequest(config, run), cancellationToken: TestContext.Current.CancellationToken);
 
         var manifest = RunManifest.Load(Path.Combine(run, RunFiles.Manifest));
@@ -42,6 +44,7 @@ public sealed class TensorBoardLogTests : IDisposable
         Assert.Equal(ExpectedScalars(manifest.History, config.Training.LearningRate, iterative: true), Sorted(scalars));
         // validation_step 2 over 3 epochs: validated after 2 and after the last.
         Assert.Equal([2L, 3L], scalars.Where(s => s.Tag == TensorBoardLog.ValidationNdcgTag).Select(s => s.Step));
+        Assert.Equal(precision == "fp16" ? [1L, 2L, 3L] : [], scalars.Where(s => s.Tag == TensorBoardLog.LossScaleTag).Select(s => s.Step));
         Assert.Equal((TrainingStop.Completed, TrainingStop.Completed), (manifest.StopReason, result.StopReason));
         Assert.Contains("epoch", manifest.StopDescription);
     }
