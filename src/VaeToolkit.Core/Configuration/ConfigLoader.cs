@@ -232,6 +232,8 @@ public static class ConfigLoader
             Lam = section.Double("lam", d.Lam, min: 0, max: SettingRanges.MaxLam),
             ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1, max: SettingRanges.MaxEpochs),
             CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1, max: SettingRanges.MaxEpochs),
+            EarlyStoppingPatience = section.OptionalInt("early_stopping_patience", d.EarlyStoppingPatience, min: 1, max: SettingRanges.MaxEpochs),
+            EarlyStoppingMinDelta = section.Double("early_stopping_min_delta", d.EarlyStoppingMinDelta, min: 0, max: 1),
             WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0, max: SettingRanges.MaxEpochs),
             MaxUsersPerPass = section.OptionalInt("max_users_per_pass", d.MaxUsersPerPass, min: 1, max: SettingRanges.MaxBatchSize),
             FusedKernels = section.Bool("fused_kernels", d.FusedKernels),

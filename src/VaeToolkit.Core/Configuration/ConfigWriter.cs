@@ -84,6 +84,9 @@ public static class ConfigWriter
         yaml.AppendLine($"  lam: {Number(t.Lam)}");
         yaml.AppendLine($"  validation_step: {t.ValidationStep}");
         yaml.AppendLine($"  checkpoint_step: {t.CheckpointStep}");
+        // Written only when set: checkpoints hash this text, and those written before early stopping existed must still resume.
+        if (t.EarlyStoppingPatience is int patience) yaml.AppendLine($"  early_stopping_patience: {patience}");
+        if (t.EarlyStoppingMinDelta != 0) yaml.AppendLine($"  early_stopping_min_delta: {Number(t.EarlyStoppingMinDelta)}");
         yaml.AppendLine($"  warm_up_epochs: {t.WarmUpEpochs}");
         yaml.AppendLine($"  max_users_per_pass: {(t.MaxUsersPerPass is int perPass ? perPass.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine($"  fused_kernels: {(t.FusedKernels ? "true" : "false")}");

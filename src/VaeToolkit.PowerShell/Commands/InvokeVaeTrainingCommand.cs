@@ -17,7 +17,7 @@ public sealed class InvokeVaeTrainingCommand : TrainingCommandBase
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }
 
-    /// <summary>Continue the run in -OutputPath from its last checkpoint (only training.epochs and export.precision may change).</summary>
+    /// <summary>Continue the run in -OutputPath from its last checkpoint (only training.epochs, early stopping and export.precision may change).</summary>
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
