@@ -28,7 +28,7 @@ Describe 'Invoke-VaeSweep' {
     }
 
     It 'writes the trials best validation NDCG@100 first, the best flagged, and the table beside them' {
-        $trials.Rank | Should -Be @(1, 2, 3, 4)
+        $trials.ForEach('Rank') | Should -Be @(1, 2, 3, 4) # not $trials.Rank: that is the array's own Rank
         $scores = $trials.ValidationNdcgAt100
         $scores | Should -Be ($scores | Sort-Object -Descending)
         @($trials | Where-Object IsBest).Name | Should -Be $trials[0].Name

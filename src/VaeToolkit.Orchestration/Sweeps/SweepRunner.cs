@@ -46,11 +46,14 @@ public static class SweepRunner
         var trials = request.Plan.Trials;
         var rows = new SweepTrialResult[trials.Count];
         int done = 0;
+        // Trials start one after the other: libtorch's default generator is one per process, and a trainer seeds it
+        // and draws its initial weights from it before its first batch, so two starting together would mix their draws.
+        using var startGate = new SemaphoreSlim(1, 1);
         using (ThreadShare.For(request.Parallelism, configs, log))
         {
             Parallel.For(0, trials.Count, new ParallelOptions { MaxDegreeOfParallelism = request.Parallelism }, i =>
             {
-                rows[i] = RunTrial(trials[i], configs[i], directory, trials.Count, () => done, progress, log, cancellationToken);
+                rows[i] = RunTrial(trials[i], configs[i], directory, trials.Count, () => done, startGate, progress, log, cancellationToken);
                 progress?.Report(new SweepProgress(trials[i], Interlocked.Increment(ref done), trials.Count, Finished: rows[i]));
             });
         }
@@ -61,7 +64,7 @@ public static class SweepRunner
     }
 
     private static SweepTrialResult RunTrial(SweepTrial trial, VaeConfig config, string directory, int count, Func<int> done,
-        IProgress<SweepProgress>? progress, IProgress<string>? log, CancellationToken cancellationToken)
+        SemaphoreSlim startGate, IProgress<SweepProgress>? progress, IProgress<string>? log, CancellationToken cancellationToken)
     {
         string runPath = Path.Combine(directory, trial.Name);
         if (cancellationToken.IsCancellationRequested) return new SweepTrialResult(trial, SweepTrialStatus.NotRun, runPath);
@@ -77,7 +80,16 @@ public static class SweepRunner
         string status = resume ? SweepTrialStatus.Resumed : SweepTrialStatus.Trained;
         log?.Report($"{trial.Name}: {(resume ? "resuming" : "training")} with {string.Join(", ", trial.Overrides)}");
         var trialLog = log is null ? null : new Prefixed(log, trial.Name);
-        var trialProgress = progress is null ? null : new Forwarder(progress, trial, count, done);
+        try
+        {
+            startGate.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return new SweepTrialResult(trial, SweepTrialStatus.NotRun, runPath);
+        }
+        // The gate opens for the next trial at this one's first progress report (its weights are drawn by then) or its end.
+        var trialProgress = new Forwarder(progress, trial, count, done, startGate);
         try
         {
             TrainingJob.Run(new TrainingRequest(config, runPath, resume), trialProgress, trialLog, cancellationToken);
@@ -93,6 +105,10 @@ public static class SweepRunner
             // trial only; the row keeps the error and the next sweep tries it again.
             log?.Report($"{Trainer.WarningPrefix}{trial.Name} failed: {e.Message}");
             return new SweepTrialResult(trial, SweepTrialStatus.Failed, runPath, Error: $"{e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            trialProgress.OpenGate();
         }
     }
 
@@ -117,8 +133,20 @@ public static class SweepRunner
             : $"{trial}: {value}");
     }
 
-    private sealed class Forwarder(IProgress<SweepProgress> progress, SweepTrial trial, int count, Func<int> done) : IProgress<TrainingProgress>
+    /// <summary>Forwards a trial's training progress, and opens the start gate (once) when the first report comes.</summary>
+    private sealed class Forwarder(IProgress<SweepProgress>? progress, SweepTrial trial, int count, Func<int> done, SemaphoreSlim startGate) : IProgress<TrainingProgress>
     {
-        public void Report(TrainingProgress value) => progress.Report(new SweepProgress(trial, done(), count, Training: value));
+        private int opened;
+
+        public void Report(TrainingProgress value)
+        {
+            OpenGate();
+            progress?.Report(new SweepProgress(trial, done(), count, Training: value));
+        }
+
+        public void OpenGate()
+        {
+            if (Interlocked.Exchange(ref opened, 1) == 0) startGate.Release();
+        }
     }
 }

@@ -66,6 +66,21 @@ public sealed class SweepRunnerTests : IDisposable
     }
 
     [Fact]
+    public void ParallelTrials_TrainAsEachWouldAlone()
+    {
+        // One libtorch thread for all, so that only the trials' overlap differs between the two sweeps.
+        SweepRequest Three(string folder, int parallelism) => new(_config, ["training.threads=1"],
+            SweepPlan.Grid([new SweepChoice("model.dropout", ["0.2", "0.4", "0.6"])]), _scratch.Combine(folder), parallelism);
+
+        var alone = SweepRunner.Run(Three("one-at-a-time", 1), cancellationToken: TestContext.Current.CancellationToken);
+        var together = SweepRunner.Run(Three("three-at-a-time", 3), cancellationToken: TestContext.Current.CancellationToken);
+
+        static IEnumerable<(string, double?, double?)> Scores(SweepResult result) =>
+            result.Trials.OrderBy(t => t.Trial.Index).Select(t => (t.Trial.Name, t.BestValidationNdcgAt100, t.TestNdcgAt100));
+        Assert.Equal(Scores(alone), Scores(together));
+    }
+
+    [Fact]
     public void Rerun_OfTheSameSweep_SkipsCompletedTrials_WithoutTouchingThem()
     {
         var first = SweepRunner.Run(Grid("sweep"), cancellationToken: TestContext.Current.CancellationToken);
