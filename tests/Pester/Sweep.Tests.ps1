@@ -125,6 +125,20 @@ Describe '-AsJob' {
         (Get-Manifest $run).sessions[1].resumed | Should -BeTrue
     }
 
+    It 'Stop-Job stops a sweep''s running trial, which the table records as interrupted' {
+        $folder = Join-Path $TestDrive 'stopped-sweep'
+        $job = Invoke-VaeSweep -Config $QuickstartConfig -Grid @{ 'model.dropout' = 0.5 } -OutputPath $folder -Set ($TinyRun + 'training.epochs=1000', 'training.checkpoint_step=1') -AsJob
+        $checkpoint = Join-Path $folder '001-dropout=0.5/checkpoints/last.ckpt'
+        $deadline = [datetime]::UtcNow.AddSeconds(120)
+        while (-not (Test-Path $checkpoint) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $checkpoint | Should -Exist
+        $job | Stop-Job
+        $job.State | Should -Be 'Stopped'
+        (Get-Manifest (Join-Path $folder '001-dropout=0.5')).status | Should -Be 'interrupted'
+        (Get-Content (Join-Path $folder 'sweep.json') -Raw | ConvertFrom-Json).trials[0].status | Should -Be 'interrupted'
+        $job | Remove-Job
+    }
+
     It 'fails the command itself on a bad config, starting no job' {
         $before = @(Get-Job).Count
         { Invoke-VaeTraining -Config (Join-Path $TestDrive 'missing.yaml') -AsJob } | Should -Throw -ErrorId 'ConfigNotFound,VaeToolkit.PowerShell.InvokeVaeTrainingCommand'
