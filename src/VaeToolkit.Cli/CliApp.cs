@@ -19,6 +19,7 @@ public static class CliApp
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
           vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline]
           vaetoolkit compare   <run dir> <run dir>... [--json]   runs on the same data side by side, best NDCG@100 first
+          vaetoolkit report    --run <run dir> [--open] [--json]   writes the run's report.md and curves.png again and prints the report
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
@@ -61,7 +62,7 @@ public static class CliApp
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", CommandLine.Verbose },
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", "open", "no-baseline", CommandLine.Verbose },
                 positional: words is ["compare", ..]);
             var verbs = new Verbs(error);
             bool allServed = true;
@@ -70,6 +71,7 @@ public static class CliApp
                 "train" => verbs.Train(line, cancellationToken),
                 "test" => verbs.Test(line),
                 "compare" => verbs.Compare(line, cancellationToken),
+                "report" => verbs.Report(line),
                 "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
                 "similar" => verbs.Similar(line, out allServed),
                 "embed" => verbs.Embed(line, cancellationToken),

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Orchestration.Baselines;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.PowerShell;
@@ -81,6 +82,7 @@ public sealed class TestVaeModelCommand : PSCmdlet
                 report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(BatchSize, 500), token), stopping.Token);
                 if (report.EaseBaselineNote is string note) WriteVerbose(note);
             }
+            if (RunReport.TryRecord(report) is string reportProblem) WriteWarning(reportProblem); // a run's evaluation.json and report.md
             WriteObject(VaeModelEvaluation.From(report));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
