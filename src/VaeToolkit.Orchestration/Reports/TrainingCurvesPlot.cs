@@ -69,7 +69,7 @@ public static class TrainingCurvesPlot
             }
         }
         if (epochs.Length == 1) plot.Axes.SetLimitsX(epochs[0] - 1, epochs[0] + 1);
-        plot.ShowLegend(Alignment.MiddleRight);
+        plot.ShowLegend(Edge.Bottom); // below the plot: it hides no point
     }
 
     private static void DrawSettings(Plot plot, IReadOnlyList<EpochRecord> history, int? bestEpoch)
@@ -91,6 +91,6 @@ public static class TrainingCurvesPlot
             marker.LegendText = $"chosen: {SettingLabel(history[best])}";
         }
         plot.Axes.SetLimitsX(0.5, history.Count + 0.5);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Bottom);
     }
 }
