@@ -34,7 +34,7 @@ internal sealed record TestMetricsSection(EvaluationReport? Report, string Sourc
                 note = $"{RecordedEvaluation.FileName} scored an earlier export of the model and is left out: run Test-VaeModel on the run again.";
         }
         if (manifest.Test is { } test)
-            return new(test, "Scored by the training run (Test-VaeModel on the run adds the EASE baseline)", note);
+            return new(test, "Scored by the training run (Test-VaeModel on the run adds the EASE baseline, where one applies)", note);
         string why = new RunNotEvaluatedException(runDirectory, manifest.Status, manifest.Error).Message;
         return new(null, "", note is null ? why : $"{why}. {note}");
     }
