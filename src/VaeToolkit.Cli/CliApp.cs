@@ -20,6 +20,7 @@ public static class CliApp
           vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline] [--metric precision@10,mrr@100]...
           vaetoolkit compare   <run dir> <run dir>... [--json]   runs on the same data side by side, best NDCG@100 first
           vaetoolkit sweep     --config <yaml> --output <sweep dir> (--grid key=v1,v2... | --samples N [--seed S] [--range key=min:max[:log]]...) [--parallel N] [--set key=value]...
+          vaetoolkit report    --run <run dir> [--open] [--json]   writes the run's report.md and curves.png again and prints the report
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
@@ -62,7 +63,7 @@ public static class CliApp
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", CommandLine.Verbose },
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", "open", "no-baseline", CommandLine.Verbose },
                 positional: words is ["compare", ..]);
             var verbs = new Verbs(error);
             bool allServed = true;
@@ -72,6 +73,7 @@ public static class CliApp
                 "test" => verbs.Test(line),
                 "compare" => verbs.Compare(line, cancellationToken),
                 "sweep" => SweepVerb.Run(line, error, cancellationToken, out allServed),
+                "report" => verbs.Report(line),
                 "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
                 "similar" => verbs.Similar(line, out allServed),
                 "embed" => verbs.Embed(line, cancellationToken),

@@ -13,6 +13,7 @@ using VaeToolkit.Inference.Batch;
 using VaeToolkit.Metrics;
 using VaeToolkit.Orchestration.Baselines;
 using VaeToolkit.Orchestration.Benchmarks;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Serving.Benchmark;
@@ -175,10 +176,26 @@ internal sealed class Verbs(TextWriter error)
         var bundle = ModelBundle.Open(line.Required("model"));
         metrics ??= RunMetrics.Of(bundle.Directory);
         var report = ModelEvaluator.Evaluate(bundle, device, batchSize, metrics: metrics);
-        if (line.Flag("no-baseline")) return report;
-        report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500), metrics: metrics);
-        if (report.EaseBaselineNote is string note) error.WriteLine(note);
+        if (!line.Flag("no-baseline"))
+        {
+            report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500), metrics: metrics);
+            if (report.EaseBaselineNote is string note) error.WriteLine(note);
+        }
+        if (RunReport.TryRecord(report) is string reportProblem) error.WriteLine($"vaetoolkit: warning: {reportProblem}"); // a run's evaluation.json and report.md
         return report;
+    }
+
+    /// <summary>
+    /// Writes a run's report again (<see cref="RunReport"/>: report.md and curves.png in the run folder) and prints its
+    /// Markdown, or with --json an object with the files' paths and the Markdown; --open also opens report.md with the
+    /// system's default app.
+    /// </summary>
+    public object Report(CommandLine line)
+    {
+        line.OnlyAllow("run", "open", "json");
+        RunReportResult report = RunReport.Write(line.Required("run"));
+        if (line.Flag("open")) ReportViewer.Open(report.ReportPath);
+        return line.Flag("json") ? report : new CliText(report.Markdown);
     }
 
     /// <summary>

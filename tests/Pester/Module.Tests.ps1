@@ -19,9 +19,9 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the thirteen cmdlets' {
+    It 'exports exactly the fourteen cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Compare-VaeModel', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeSweep', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Compare-VaeModel', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeSweep', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Show-VaeRun', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
@@ -40,6 +40,7 @@ Describe '<Name>' -ForEach @(
     @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Orchestration.Benchmarks.ScoringBenchmarkReport') }
     @{ Name = 'Start-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeServer') }
     @{ Name = 'Stop-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('System.Void') }
+    @{ Name = 'Show-VaeRun'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $true; Output = @('System.String') }
 ) {
     BeforeAll {
         $command = Get-Command $Name

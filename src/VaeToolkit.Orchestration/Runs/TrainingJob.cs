@@ -4,6 +4,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.IO;
 using VaeToolkit.Orchestration.Monitoring;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Models;
@@ -156,6 +157,7 @@ public static class TrainingJob
 
             manifest = manifest with { Status = RunStatus.Completed, FinishedUtc = DateTime.UtcNow, Owner = null, Test = test };
             Save(manifest, earlierSessions, session with { Status = RunStatus.Completed, FinishedUtc = manifest.FinishedUtc }, manifestPath);
+            if (RunReport.TryWrite(runDirectory) is string reportWarning) log?.Report(reportWarning); // report.md and curves.png
             return new TrainingRunResult(runDirectory, modelDirectory, data.Name, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationNdcg, test, total.Elapsed)
             {
                 StopReason = outcome.Stop.Reason,

@@ -3,6 +3,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Metrics;
 using VaeToolkit.Orchestration.Baselines;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Runs;
 
 namespace VaeToolkit.PowerShell;
@@ -104,6 +105,7 @@ public sealed class TestVaeModelCommand : PSCmdlet
                 report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(BatchSize, 500), token, selected), stopping.Token);
                 if (report.EaseBaselineNote is string note) WriteVerbose(note);
             }
+            if (RunReport.TryRecord(report) is string reportProblem) WriteWarning(reportProblem); // a run's evaluation.json and report.md
             WriteObject(VaeModelEvaluation.From(report));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
