@@ -17,8 +17,10 @@ public static class CliApp
     public const string Usage = """
         usage:
           vaetoolkit train     --config <yaml> [--output <run dir>] [--resume] [--device D] [--precision P] [--gpus N] [--set key=value]...
-          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline]
+          vaetoolkit test      --model <run or model dir> [--device D] [--batch-size N] [--no-baseline] [--metric precision@10,mrr@100]...
           vaetoolkit compare   <run dir> <run dir>... [--json]   runs on the same data side by side, best NDCG@100 first
+          vaetoolkit sweep     --config <yaml> --output <sweep dir> (--grid key=v1,v2... | --samples N [--seed S] [--range key=min:max[:log]]...) [--parallel N] [--set key=value]...
+          vaetoolkit report    --run <run dir> [--open] [--json]   writes the run's report.md and curves.png again and prints the report
           vaetoolkit prepare   (--dataset NAME | --config <yaml>) [--source <file or folder>] [--force] [--cache <dir>] [--set key=value]...
           vaetoolkit generate-ratings  --output <ratings.csv> [--rows N] [--users N] [--movies N] [--seed S]
           vaetoolkit prepare-benchmark --source <ratings.csv> [--cache <dir>]
@@ -35,7 +37,7 @@ public static class CliApp
           vaetoolkit cache list  [--cache <dir>] [--download-cache <dir>]
           vaetoolkit cache prune [--max-bytes N | --all] [--downloads] [--cache <dir>] [--download-cache <dir>]
         Every verb also takes --verbose: a failure's details (the stack trace) after its one-line message.
-        Exit codes: 0 done, 1 error, 2 usage, 3 some ids failed, 130 stopped.
+        Exit codes: 0 done, 1 error, 2 usage, 3 some ids (or sweep trials) failed, 130 stopped.
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -61,7 +63,7 @@ public static class CliApp
         {
             // "cache list" and "cache prune" are two-word verbs.
             string[] words = args is ["cache", var action, ..] && !action.StartsWith("--", StringComparison.Ordinal) ? [$"cache {action}", .. args[2..]] : args;
-            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", CommandLine.Verbose },
+            var line = CommandLine.Parse(words, new HashSet<string> { "resume", "force", "all", "downloads", "include-seen", "json", "open", "no-baseline", CommandLine.Verbose },
                 positional: words is ["compare", ..]);
             var verbs = new Verbs(error);
             bool allServed = true;
@@ -70,6 +72,8 @@ public static class CliApp
                 "train" => verbs.Train(line, cancellationToken),
                 "test" => verbs.Test(line),
                 "compare" => verbs.Compare(line, cancellationToken),
+                "sweep" => SweepVerb.Run(line, error, cancellationToken, out allServed),
+                "report" => verbs.Report(line),
                 "recommend" => verbs.Recommend(line, cancellationToken, out allServed),
                 "similar" => verbs.Similar(line, out allServed),
                 "embed" => verbs.Embed(line, cancellationToken),
@@ -97,9 +101,12 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            error.WriteLine(args.FirstOrDefault() == "train"
-                ? "vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)"
-                : "vaetoolkit: stopped; no partial output was written");
+            error.WriteLine(args.FirstOrDefault() switch
+            {
+                "train" => "vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)",
+                "sweep" => "vaetoolkit: stopped; the trials keep their checkpoints (the same command resumes the sweep)",
+                _ => "vaetoolkit: stopped; no partial output was written",
+            });
             return 130;
         }
         catch (Exception e)

@@ -153,6 +153,41 @@ internal sealed class YamlSection
         return values;
     }
 
+    /// <summary>
+    /// A list of strings each read by <paramref name="parse"/>, whose <see cref="FormatException"/> becomes the error at that
+    /// entry; an entry given twice is an error too.
+    /// </summary>
+    public IReadOnlyList<T> ParsedList<T>(string name, IReadOnlyList<T> fallback, Func<string, T> parse, string expectation)
+    {
+        _known.Add(name);
+        if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
+        if (entry.Value is not YamlSequenceNode sequence)
+            throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be {expectation}");
+        var values = new List<T>();
+        foreach (var child in sequence.Children)
+        {
+            // The entries of a list from an override came from no line of the file: errors point at the list, which says so.
+            var item = _fromOverrides.Contains(sequence) ? sequence : child;
+            if (child is not YamlScalarNode { Value: { } text })
+                throw Error(ConfigErrorCodes.WrongType, item, $"every entry of '{_prefix}{name}' must be a single value");
+            T value;
+            try
+            {
+                value = parse(text);
+            }
+            catch (FormatException e)
+            {
+                throw Error(ConfigErrorCodes.OutOfRange, item, $"'{_prefix}{name}': {e.Message}");
+            }
+            if (values.Contains(value))
+                throw Error(ConfigErrorCodes.DuplicateKey, item, $"'{_prefix}{name}' lists '{text}' twice");
+            values.Add(value);
+        }
+        if (values.Count == 0)
+            throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must not be empty");
+        return values;
+    }
+
     /// <summary>A path relative to the config file's folder, as written in the file.</summary>
     public string? OptionalPath(string name, string? fallback)
     {
