@@ -16,7 +16,10 @@ public static class ConfigSchema
     /// <summary>Every value key, in the order the loader reads them (the order of the sections in a config file).</summary>
     public static IReadOnlyList<string> Keys => LazyKeys.Value;
 
-    /// <summary>The default of <paramref name="key"/> as YAML text (<c>200</c>, <c>null</c>, <c>[600, 200]</c>), or null when the defaults do not write it.</summary>
+    /// <summary>
+    /// The default of <paramref name="key"/> as YAML text (<c>200</c>, <c>null</c>, <c>[600, 200]</c>), as the writer
+    /// writes the defaults; null for a key it leaves out at its default (it writes early stopping only when set).
+    /// </summary>
     public static string? DefaultText(string key) => LazyDefaults.Value.GetValueOrDefault(key);
 
     // The writer writes a model type's own section for that type only: the defaults of each type, merged.
