@@ -10,7 +10,8 @@
                in out/coverage and a line "line coverage: N% (Core N%, ...)"; -Namespace: only the xunit
                tests of that namespace (and no Pester tests)
       demo     build, then train the quick-start model, evaluate it and show recommendations
-      package  build, then zip the module into artifacts/
+      package  build, then pack the module into artifacts/VaeToolkit.<version>.nupkg, which
+               Install-PSResource installs from a folder repository (see README)
       clean    remove build outputs
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 test
@@ -191,12 +192,8 @@ function Invoke-Demo {
 
 function Invoke-Package {
     Invoke-Build
-    $version = (Import-PowerShellDataFile (Join-Path $moduleDir 'VaeToolkit.psd1')).ModuleVersion
-    $artifacts = Join-Path $root 'artifacts'
-    New-Item -ItemType Directory -Force $artifacts | Out-Null
-    $zip = Join-Path $artifacts "VaeToolkit-$version-$(Get-RuntimeId).zip"
-    Compress-Archive -Path $moduleDir -DestinationPath $zip -Force
-    Write-Host "==> $zip"
+    # A NuGet package for PSResourceGet, for this platform only (the native libraries are linux-x64's, say).
+    & (Join-Path $root 'build/New-ModulePackage.ps1') -ModulePath $moduleDir -DestinationPath (Join-Path $root 'artifacts') | Out-Null
 }
 
 switch ($Task) {

@@ -21,7 +21,7 @@ public static class CliApp
 
     /// <summary>The options that take no value, of any verb; every other option takes one.</summary>
     public static readonly IReadOnlySet<string> FlagNames = new HashSet<string>(StringComparer.Ordinal)
-        { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", CommandLine.Verbose };
+        { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", "open", CommandLine.Verbose };
 
     /// <param name="progressConsole">
     /// A terminal to draw progress bars on (standard error when it is one, see <see cref="LiveProgressDisplay"/>);
@@ -57,9 +57,12 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            error.WriteLine(args.FirstOrDefault() == "train"
-                ? "vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)"
-                : "vaetoolkit: stopped; no partial output was written");
+            error.WriteLine(args.FirstOrDefault() switch
+            {
+                "train" => "vaetoolkit: stopped; the last checkpoint is kept (resume with --resume)",
+                "sweep" => "vaetoolkit: stopped; the trials keep their checkpoints (the same command resumes the sweep)",
+                _ => "vaetoolkit: stopped; no partial output was written",
+            });
             return 130;
         }
         catch (Exception e)

@@ -54,7 +54,7 @@ internal static class VerbCatalog
 
         new("test", new VerbHelp(
             "evaluate a model's test users through ONNX Runtime, beside popularity and EASE",
-            ["--model <run or model dir> [--device D] [--batch-size N] [--no-baseline]"],
+            ["--model <run or model dir> [--device D] [--batch-size N] [--no-baseline] [--metric precision@10,mrr@100]..."],
             "Scores the model's test users with ONNX Runtime and prints NDCG@100, Recall@20 and Recall@50 as JSON, beside "
             + "the popularity ranking and an EASE baseline fitted on the model's own training users (skipped above "
             + "10,000 items on the CPU, when memory is short, or for an EASE model, with the reason on standard error).",
@@ -63,10 +63,12 @@ internal static class VerbCatalog
                 new("device", "D", $"ONNX Runtime's device: {Devices} (default cpu)"),
                 new("batch-size", "N", "users per ONNX Runtime call (default 1000)"),
                 new("no-baseline", null, "skip the EASE baseline"),
+                new("metric", "metric@k,...", "the metrics to report, such as precision@10,mrr@100 (repeatable; default: the run's evaluation.metrics)"),
             ],
             [
                 "vaetoolkit test --model runs/qs",
                 "vaetoolkit test --model runs/qs/model --device cuda --no-baseline",
+                "vaetoolkit test --model runs/qs --metric precision@10,mrr@100",
             ]),
             (verbs, line, _) => (verbs.Test(line), true), ShowsProgress: true),
 
@@ -85,6 +87,49 @@ internal static class VerbCatalog
                 "vaetoolkit compare runs/compare-models/seed-1/* --json",
             ]),
             (verbs, line, token) => (verbs.Compare(line, token), true)),
+
+        new("sweep", new VerbHelp(
+            "train a grid or a random search of settings, one run folder per trial",
+            ["--config <yaml> --output <sweep dir> (--grid key=v1,v2... | --samples N [--seed S] [--range key=min:max[:log]]...) [--parallel N] [--set key=value]..."],
+            "Trains one run per trial: every combination of the --grid values, or with --samples N a random search over "
+            + "the --grid choices and --range ranges. Each trial is a run folder under --output; finished trials are not "
+            + "run again, so the same command resumes a stopped sweep. Prints the results table (sweep.json), best "
+            + "validation NDCG@100 first; a line per finished trial goes to standard error; exit code 3 when a trial failed.",
+            [
+                new("config", "yaml", "the experiment every trial starts from (required)"),
+                new("output", "sweep dir", "the sweep's folder, one run folder per trial (required)"),
+                new("grid", "key=v1,v2", "a config key and its values; repeat for more keys"),
+                new("samples", "N", "draw N random trials instead of the whole grid"),
+                new("seed", "S", "the random search's seed (default 1; with --samples)"),
+                new("range", "key=min:max[:log]", "a range to draw from (with --samples); whole-number bounds draw whole numbers"),
+                new("parallel", "N", "trials trained at once (default 1)"),
+                new("set", "key=value", "override one config key in every trial; repeat for more"),
+                new("device", "D", $"where to train: {Devices} (overrides the config's device)"),
+                new("precision", "P", $"{string.Join(", ", Precisions.All)} (overrides the config's precision)"),
+                new("gpus", "N", "train each trial data-parallel on N GPUs"),
+            ],
+            [
+                "vaetoolkit sweep --config configs/quickstart.yaml --output runs/sweep --grid training.lam=0,0.01 --grid model.dropout=0.3,0.5",
+                "vaetoolkit sweep --config configs/quickstart.yaml --output runs/random --samples 8 --seed 2 --range training.learning_rate=0.0001:0.01:log",
+            ])
+            { ExitCodes = "0 done, 1 error, 2 usage, 3 some trials failed, 130 stopped" },
+            (verbs, line, token) => (SweepVerb.Run(line, verbs.Error, token, out bool allDone), allDone)),
+
+        new("report", new VerbHelp(
+            "write a run's report (report.md, curves.png) again and print it",
+            ["--run <run dir> [--open] [--json]"],
+            "Writes the run's report again (report.md and curves.png in the run folder: config, data set statistics, "
+            + "training curves, test metrics against the baselines, timings) and prints its Markdown.",
+            [
+                new("run", "run dir", "the run folder (required)"),
+                new("open", null, "also open report.md with the system's default app"),
+                new("json", null, "print the files' paths and the Markdown as one JSON object"),
+            ],
+            [
+                "vaetoolkit report --run runs/qs",
+                "vaetoolkit report --run runs/qs --json",
+            ]),
+            (verbs, line, _) => (verbs.Report(line), true)),
 
         new("prepare", new VerbHelp(
             "prepare a data set (split, cached) and print its statistics",

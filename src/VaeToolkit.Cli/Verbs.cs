@@ -11,8 +11,10 @@ using VaeToolkit.Data.Sources;
 using VaeToolkit.Data.Synthetic;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
+using VaeToolkit.Metrics;
 using VaeToolkit.Orchestration.Baselines;
 using VaeToolkit.Orchestration.Benchmarks;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Serving.Benchmark;
@@ -26,6 +28,9 @@ namespace VaeToolkit.Cli;
 /// </summary>
 internal sealed class Verbs(TextWriter error, IVerbProgress progress)
 {
+    /// <summary>Where a verb's messages go (verbs in files of their own, such as <see cref="SweepVerb"/>, take it).</summary>
+    public TextWriter Error => error;
+
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -154,19 +159,51 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
         return ServingBenchmark.RunAsync(line.Required("model"), settings, new Log(error), cancellationToken).GetAwaiter().GetResult();
     }
 
-    /// <summary>The model's test users scored, beside popularity and (unless --no-baseline) an EASE baseline fitted on the same training users.</summary>
+    /// <summary>
+    /// The model's test users scored, beside popularity and (unless --no-baseline) an EASE baseline fitted on the same training users;
+    /// the metrics of --metric (repeated or comma-separated), else the run's evaluation.metrics, in the report's metrics.
+    /// </summary>
     public object Test(CommandLine line)
     {
-        line.OnlyAllow("model", "device", "batch-size", "no-baseline");
+        line.OnlyAllow("model", "device", "batch-size", "no-baseline", "metric");
         int batchSize = line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? 1000;
         string device = line.Value("device") ?? "cpu";
+        IReadOnlyList<RankingMetric>? metrics = null;
+        if (line.Values("metric") is { Count: > 0 } names)
+        {
+            try
+            {
+                metrics = RankingMetric.ParseList(names);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--metric: {e.Message}");
+            }
+        }
         var bundle = ModelBundle.Open(line.Required("model"));
-        var report = ModelEvaluator.Evaluate(bundle, device, batchSize, progress.Users("test users", bundle.Test.Count));
-        if (line.Flag("no-baseline")) return report;
-        using (progress.Phase("EASE baseline"))
-            report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500));
-        if (report.EaseBaselineNote is string note) error.WriteLine(note);
+        metrics ??= RunMetrics.Of(bundle.Directory);
+        var report = ModelEvaluator.Evaluate(bundle, device, batchSize, progress.Users("test users", bundle.Test.Count), metrics: metrics);
+        if (!line.Flag("no-baseline"))
+        {
+            using (progress.Phase("EASE baseline"))
+                report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500), metrics: metrics);
+            if (report.EaseBaselineNote is string note) error.WriteLine(note);
+        }
+        if (RunReport.TryRecord(report) is string reportProblem) error.WriteLine($"vaetoolkit: warning: {reportProblem}"); // a run's evaluation.json and report.md
         return report;
+    }
+
+    /// <summary>
+    /// Writes a run's report again (<see cref="RunReport"/>: report.md and curves.png in the run folder) and prints its
+    /// Markdown, or with --json an object with the files' paths and the Markdown; --open also opens report.md with the
+    /// system's default app.
+    /// </summary>
+    public object Report(CommandLine line)
+    {
+        line.OnlyAllow("run", "open", "json");
+        RunReportResult report = RunReport.Write(line.Required("run"));
+        if (line.Flag("open")) ReportViewer.Open(report.ReportPath);
+        return line.Flag("json") ? report : new CliText(report.Markdown);
     }
 
     /// <summary>

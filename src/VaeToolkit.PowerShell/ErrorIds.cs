@@ -28,6 +28,8 @@ internal static class ErrorIds
     public const string InferenceFailed = "InferenceFailed";
     public const string NativeLibraryFailed = "NativeLibraryFailed";
     public const string OutOfMemory = "OutOfMemory";
+    public const string SweepPlanChanged = "SweepPlanChanged";
+    public const string TrialFailed = "TrialFailed";
     public const string ServerFailed = "ServerFailed";
     public const string RunNotEvaluated = "RunNotEvaluated";
     public const string RunsNotComparable = "RunsNotComparable";

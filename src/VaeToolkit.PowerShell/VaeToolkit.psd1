@@ -8,7 +8,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VaeToolkit.format.ps1xml')
-    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Compare-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining', 'Get-VaeDataset', 'Clear-VaeCache', 'Measure-VaeScoring', 'Get-VaeUserEmbedding', 'Get-VaeSimilarItem', 'Start-VaeServer', 'Stop-VaeServer')
+    CmdletsToExport      = @('Invoke-VaeTraining', 'Test-VaeModel', 'Compare-VaeModel', 'Get-VaeRecommendation', 'Measure-VaeTraining', 'Get-VaeDataset', 'Clear-VaeCache', 'Measure-VaeScoring', 'Get-VaeUserEmbedding', 'Get-VaeSimilarItem', 'Start-VaeServer', 'Stop-VaeServer', 'Invoke-VaeSweep', 'Show-VaeRun')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

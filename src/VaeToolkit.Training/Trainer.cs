@@ -17,7 +17,7 @@ namespace VaeToolkit.Training;
 /// Trains a <see cref="MultVae"/> as in the reference implementation: Adam, multinomial log-likelihood
 /// as the log-softmax gathered at the positives (never a dense input), KL weight annealed per step as
 /// min(anneal_cap, step / total_anneal_steps), an L2 penalty lam × Σ‖W‖², validation NDCG@100 every
-/// validation_step epochs, and the best epoch's weights as the result.
+/// validation_step epochs, early stopping when asked (<see cref="EarlyStopping"/>), and the best epoch's weights as the result.
 /// With <c>gpus: N</c> it trains N replicas data-parallel (<see cref="ReplicaGroup"/>): each takes its shard
 /// of every batch, the gradients are summed by an all-reduce (each shard's loss is weighted by its share of
 /// the batch, so the sum is the whole batch's gradient) and every replica takes the same Adam step
@@ -125,6 +125,9 @@ public sealed class Trainer : IModelTrainer
             history.AddRange(resumedFrom.History);
         }
         int firstEpoch = (resumedFrom?.Epoch ?? 0) + 1;
+        var stopping = EarlyStopping.Replay(training, history);
+        int lastEpoch = Math.Min(resumedFrom?.Epoch ?? 0, training.Epochs);
+        if (stopping.ShouldStop) firstEpoch = training.Epochs + 1; // the checkpoint's run had already stopped early
         _step.StartAdam(); // from the optimizers' state, resumed or not
 
         int batches = (data.Train.RowCount + training.BatchSize - 1) / training.BatchSize;
@@ -148,6 +151,7 @@ public sealed class Trainer : IModelTrainer
                 (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
                 validationSeconds = watch.Elapsed.TotalSeconds;
                 best.Offer(epoch, ndcg.Value);
+                stopping.Observe(ndcg.Value);
             }
 
             var scalerState = LossScaler?.State;
@@ -161,14 +165,16 @@ public sealed class Trainer : IModelTrainer
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, training.Epochs, batches, batches, record));
+            lastEpoch = epoch;
 
-            if (checkpoints.IsDue(epoch))
+            if (checkpoints.IsDue(epoch, last: stopping.ShouldStop))
                 checkpoints.Write(checkpoints.State(epoch, step, best, history) with { LossScaler = scalerState }, best, SaveCheckpoint);
+            if (stopping.ShouldStop) break;
         }
 
         _step.WriteStepCounts();
         best.LoadBest(checkpointFolder);
-        return new TrainingOutcome(history, best.Epoch, best.Ndcg, resumedFrom is not null);
+        return new TrainingOutcome(history, best.Epoch, best.Ndcg, resumedFrom is not null) { Stop = stopping.Outcome(lastEpoch, best.Epoch) };
     }
 
     /// <summary>

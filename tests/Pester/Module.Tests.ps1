@@ -19,26 +19,28 @@ Describe 'The module manifest' {
         $manifest.Tags | Should -Contain 'ONNX'
     }
 
-    It 'exports exactly the twelve cmdlets' {
+    It 'exports exactly the fourteen cmdlets' {
         $names = (Get-Command -Module VaeToolkit).Name | Sort-Object
-        $names | Should -Be @('Clear-VaeCache', 'Compare-VaeModel', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
+        $names | Should -Be @('Clear-VaeCache', 'Compare-VaeModel', 'Get-VaeDataset', 'Get-VaeRecommendation', 'Get-VaeSimilarItem', 'Get-VaeUserEmbedding', 'Invoke-VaeSweep', 'Invoke-VaeTraining', 'Measure-VaeScoring', 'Measure-VaeTraining', 'Show-VaeRun', 'Start-VaeServer', 'Stop-VaeServer', 'Test-VaeModel')
         (Get-Command -Module VaeToolkit).CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 }
 
 Describe '<Name>' -ForEach @(
-    @{ Name = 'Invoke-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.PowerShell.VaeTrainingResult') }
+    @{ Name = 'Invoke-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('System.Management.Automation.Job', 'VaeToolkit.PowerShell.VaeTrainingResult') }
+    @{ Name = 'Invoke-VaeSweep'; Sets = @('Grid', 'Random'); ShouldProcess = $true; Output = @('System.Management.Automation.Job', 'VaeToolkit.PowerShell.VaeSweepTrial') }
     @{ Name = 'Test-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeModelEvaluation') }
     @{ Name = 'Compare-VaeModel'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeComparedRun') }
     @{ Name = 'Get-VaeRecommendation'; Sets = @('File', 'ItemId', 'UserId'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary', 'VaeToolkit.PowerShell.VaeRecommendation') }
     @{ Name = 'Get-VaeSimilarItem'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeSimilarItem') }
     @{ Name = 'Get-VaeUserEmbedding'; Sets = @('File'); ShouldProcess = $true; Output = @('VaeToolkit.Inference.Batch.BatchScoringSummary') }
-    @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Orchestration.Benchmarks.BenchmarkReport') }
+    @{ Name = 'Measure-VaeTraining'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('System.Management.Automation.Job', 'VaeToolkit.Orchestration.Benchmarks.BenchmarkReport') }
     @{ Name = 'Get-VaeDataset'; Sets = @('Config', 'Name'); ShouldProcess = $false; Output = @('VaeToolkit.Data.DatasetReport') }
     @{ Name = 'Clear-VaeCache'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('VaeToolkit.Data.Caching.CacheEntry') }
     @{ Name = 'Measure-VaeScoring'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.Orchestration.Benchmarks.ScoringBenchmarkReport') }
     @{ Name = 'Start-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $false; Output = @('VaeToolkit.PowerShell.VaeServer') }
     @{ Name = 'Stop-VaeServer'; Sets = @('__AllParameterSets'); ShouldProcess = $true; Output = @('System.Void') }
+    @{ Name = 'Show-VaeRun'; Sets = @('LiteralPath', 'Path'); ShouldProcess = $true; Output = @('System.String') }
 ) {
     BeforeAll {
         $command = Get-Command $Name
@@ -80,6 +82,8 @@ Describe '<Name>' -ForEach @(
         $actual = $command.Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters }
         $actual | Should -Not -BeNullOrEmpty
         foreach ($parameter in $actual) { $documented | Should -Contain $parameter }
+        # and no parameter it no longer has (the examples that use parameters run in Help.Tests.ps1)
+        foreach ($parameter in $documented) { $actual | Should -Contain $parameter -Because "the help of $Name documents -$parameter" }
     }
 }
 

@@ -1,5 +1,6 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using VaeToolkit.Metrics;
 
 namespace VaeToolkit.Configuration;
 
@@ -68,6 +69,14 @@ public static class ConfigLoader
 
     /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
     public static VaeConfig Defaults => Parse("", DefaultName);
+
+    /// <summary>The full name of every value key the reader asks for, read off a pass over the defaults (see <see cref="ConfigSchema"/>).</summary>
+    internal static IReadOnlyList<string> ReadKeys()
+    {
+        var keys = new List<string>();
+        Read(new YamlSection(DefaultName, null, keysRead: keys), DefaultName);
+        return keys;
+    }
 
     private static VaeConfig Read(YamlSection root, string file)
     {
@@ -231,6 +240,8 @@ public static class ConfigLoader
             Lam = section.Double("lam", d.Lam, min: 0, max: SettingRanges.MaxLam),
             ValidationStep = section.Int("validation_step", d.ValidationStep, min: 1, max: SettingRanges.MaxEpochs),
             CheckpointStep = section.Int("checkpoint_step", d.CheckpointStep, min: 1, max: SettingRanges.MaxEpochs),
+            EarlyStoppingPatience = section.OptionalInt("early_stopping_patience", d.EarlyStoppingPatience, min: 1, max: SettingRanges.MaxEpochs),
+            EarlyStoppingMinDelta = section.Double("early_stopping_min_delta", d.EarlyStoppingMinDelta, min: 0, max: 1),
             WarmUpEpochs = section.Int("warm_up_epochs", d.WarmUpEpochs, min: 0, max: SettingRanges.MaxEpochs),
             MaxUsersPerPass = section.OptionalInt("max_users_per_pass", d.MaxUsersPerPass, min: 1, max: SettingRanges.MaxBatchSize),
             FusedKernels = section.Bool("fused_kernels", d.FusedKernels),
@@ -246,6 +257,7 @@ public static class ConfigLoader
         var evaluation = new EvaluationConfig
         {
             BatchSize = section.Int("batch_size", d.BatchSize, min: 1, max: SettingRanges.MaxBatchSize),
+            Metrics = section.ParsedList("metrics", d.Metrics, RankingMetric.Parse, "a list of metrics such as [ndcg@100, recall@20, precision@10]"),
         };
         section.RejectUnknownKeys();
         return evaluation;

@@ -84,12 +84,17 @@ public static class ConfigWriter
         yaml.AppendLine($"  lam: {Number(t.Lam)}");
         yaml.AppendLine($"  validation_step: {t.ValidationStep}");
         yaml.AppendLine($"  checkpoint_step: {t.CheckpointStep}");
+        // Written only when set: checkpoints hash this text, and those written before early stopping existed must still resume.
+        if (t.EarlyStoppingPatience is int patience) yaml.AppendLine($"  early_stopping_patience: {patience}");
+        if (t.EarlyStoppingMinDelta != 0) yaml.AppendLine($"  early_stopping_min_delta: {Number(t.EarlyStoppingMinDelta)}");
         yaml.AppendLine($"  warm_up_epochs: {t.WarmUpEpochs}");
         yaml.AppendLine($"  max_users_per_pass: {(t.MaxUsersPerPass is int perPass ? perPass.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine($"  fused_kernels: {(t.FusedKernels ? "true" : "false")}");
         yaml.AppendLine($"  threads: {(t.Threads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "null")}");
         yaml.AppendLine("evaluation:");
         yaml.AppendLine($"  batch_size: {config.Evaluation.BatchSize}");
+        // Without the export section (what a checkpoint shares) the metrics are left out too: they do not change the weights.
+        if (withExport) yaml.AppendLine($"  metrics: [{string.Join(", ", config.Evaluation.Metrics.Select(m => m.Name))}]");
         if (withExport)
         {
             yaml.AppendLine("export:");

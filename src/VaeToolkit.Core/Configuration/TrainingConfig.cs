@@ -29,6 +29,18 @@ public sealed record TrainingConfig
     /// <summary>Write a resumable checkpoint every this many epochs (and after the last one).</summary>
     public int CheckpointStep { get; init; } = 1;
 
+    /// <summary>
+    /// Stop after this many validations in a row without an improvement (see <see cref="EarlyStoppingMinDelta"/>);
+    /// the best epoch's weights are kept as always. Null: train every epoch.
+    /// </summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>
+    /// What counts as an improvement for early stopping: a validation NDCG@100 above the best so far by
+    /// more than this (0: any rise).
+    /// </summary>
+    public double EarlyStoppingMinDelta { get; init; }
+
     /// <summary>Epochs left out of the benchmark averages.</summary>
     public int WarmUpEpochs { get; init; } = 2;
 

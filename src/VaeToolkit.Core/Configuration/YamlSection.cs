@@ -13,14 +13,18 @@ internal sealed class YamlSection
     private readonly string _prefix;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _sections = new(StringComparer.Ordinal);
     private readonly IReadOnlySet<YamlNode> _fromOverrides;
+    private readonly ICollection<string>? _keysRead;
 
     /// <param name="fromOverrides">Nodes that came from overrides rather than the file: their errors name no line.</param>
-    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null)
+    /// <param name="keysRead">When given, receives the full name (<c>data.synthetic.users</c>) of every value key read, here and in sub-sections.</param>
+    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null, ICollection<string>? keysRead = null)
     {
         _file = file;
         _prefix = prefix;
         _fromOverrides = fromOverrides ?? new HashSet<YamlNode>();
+        _keysRead = keysRead;
         if (mapping is null) return;
         foreach (var (keyNode, value) in mapping.Children)
         {
@@ -36,11 +40,12 @@ internal sealed class YamlSection
     public YamlSection Section(string name)
     {
         _known.Add(name);
+        _sections.Add(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value))
-            return new YamlSection(_file, null, $"{_prefix}{name}.", _fromOverrides);
+            return new YamlSection(_file, null, $"{_prefix}{name}.", _fromOverrides, _keysRead);
         if (entry.Value is not YamlMappingNode mapping)
             throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a mapping of keys");
-        return new YamlSection(_file, mapping, $"{_prefix}{name}.", _fromOverrides);
+        return new YamlSection(_file, mapping, $"{_prefix}{name}.", _fromOverrides, _keysRead);
     }
 
     public string String(string name, string fallback, params string[] allowed) =>
@@ -105,7 +110,7 @@ internal sealed class YamlSection
 
     public IReadOnlyList<int> IntList(string name, IReadOnlyList<int> fallback, int min = 1, int max = int.MaxValue, int maxCount = int.MaxValue)
     {
-        _known.Add(name);
+        RememberValueKey(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
         if (entry.Value is not YamlSequenceNode sequence)
             throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be a list of integers such as [600, 200]");
@@ -127,7 +132,7 @@ internal sealed class YamlSection
 
     public IReadOnlyList<double> DoubleList(string name, IReadOnlyList<double> fallback, double min, double max, int maxCount = int.MaxValue)
     {
-        _known.Add(name);
+        RememberValueKey(name);
         if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
         string expectation = $"'{_prefix}{name}' must be a list of numbers such as [100, 500]";
         if (entry.Value is not YamlSequenceNode sequence) throw Error(ConfigErrorCodes.WrongType, entry.Value, expectation);
@@ -148,6 +153,41 @@ internal sealed class YamlSection
         return values;
     }
 
+    /// <summary>
+    /// A list of strings each read by <paramref name="parse"/>, whose <see cref="FormatException"/> becomes the error at that
+    /// entry; an entry given twice is an error too.
+    /// </summary>
+    public IReadOnlyList<T> ParsedList<T>(string name, IReadOnlyList<T> fallback, Func<string, T> parse, string expectation)
+    {
+        _known.Add(name);
+        if (!_entries.TryGetValue(name, out var entry) || IsNull(entry.Value)) return fallback;
+        if (entry.Value is not YamlSequenceNode sequence)
+            throw Error(ConfigErrorCodes.WrongType, entry.Value, $"'{_prefix}{name}' must be {expectation}");
+        var values = new List<T>();
+        foreach (var child in sequence.Children)
+        {
+            // The entries of a list from an override came from no line of the file: errors point at the list, which says so.
+            var item = _fromOverrides.Contains(sequence) ? sequence : child;
+            if (child is not YamlScalarNode { Value: { } text })
+                throw Error(ConfigErrorCodes.WrongType, item, $"every entry of '{_prefix}{name}' must be a single value");
+            T value;
+            try
+            {
+                value = parse(text);
+            }
+            catch (FormatException e)
+            {
+                throw Error(ConfigErrorCodes.OutOfRange, item, $"'{_prefix}{name}': {e.Message}");
+            }
+            if (values.Contains(value))
+                throw Error(ConfigErrorCodes.DuplicateKey, item, $"'{_prefix}{name}' lists '{text}' twice");
+            values.Add(value);
+        }
+        if (values.Count == 0)
+            throw Error(ConfigErrorCodes.OutOfRange, entry.Value, $"'{_prefix}{name}' must not be empty");
+        return values;
+    }
+
     /// <summary>A path relative to the config file's folder, as written in the file.</summary>
     public string? OptionalPath(string name, string? fallback)
     {
@@ -160,9 +200,22 @@ internal sealed class YamlSection
         return Path.GetFullPath(Path.Combine(folder, expanded));
     }
 
+    private void RememberValueKey(string name)
+    {
+        if (_known.Add(name)) _keysRead?.Add(_prefix + name);
+    }
+
     /// <summary>Throws for the first key in this mapping that no reader asked for.</summary>
     public void RejectUnknownKeys()
     {
+        // A reader that marks its key known without RememberValueKey still has its key logged, if later.
+        if (_keysRead is not null)
+        {
+            foreach (string name in _known)
+            {
+                if (!_sections.Contains(name) && !_keysRead.Contains(_prefix + name)) _keysRead.Add(_prefix + name);
+            }
+        }
         foreach (var (name, entry) in _entries)
         {
             if (_known.Contains(name)) continue;
@@ -183,7 +236,7 @@ internal sealed class YamlSection
 
     private bool TryScalar(string name, out YamlNode node, out string? text)
     {
-        _known.Add(name);
+        RememberValueKey(name);
         text = null;
         node = null!;
         if (!_entries.TryGetValue(name, out var entry)) return false;

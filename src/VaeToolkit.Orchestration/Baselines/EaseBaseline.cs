@@ -2,6 +2,7 @@ using System.Diagnostics;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
+using VaeToolkit.Metrics;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Models.Ease;
@@ -30,7 +31,9 @@ public static class EaseBaseline
     /// it was skipped in <see cref="EvaluationReport.EaseBaselineNote"/>.
     /// </summary>
     /// <param name="device">Where to fit: <c>cpu</c> or <c>cuda[:N]</c>; a CUDA device TorchSharp cannot use falls back to the CPU.</param>
-    public static EvaluationReport AddTo(EvaluationReport report, ModelBundle bundle, string device, int batchSize = 500, CancellationToken cancellationToken = default)
+    /// <param name="metrics">The metrics for <see cref="BaselineReport.Metrics"/>; null: <see cref="RankingMetric.Defaults"/>.</param>
+    public static EvaluationReport AddTo(EvaluationReport report, ModelBundle bundle, string device, int batchSize = 500, CancellationToken cancellationToken = default,
+        IReadOnlyList<RankingMetric>? metrics = null)
     {
         var card = bundle.Card;
         Device torchDevice = CPU;
@@ -58,10 +61,11 @@ public static class EaseBaseline
             }
         }
         if (skip is not null) return report with { EaseBaselineNote = $"no EASE baseline: {skip}" };
-        return report with { EaseBaseline = Fit(bundle, card.TrainUsers!.Value, card.ValidationUsers!.Value, torchDevice, batchSize, cancellationToken) };
+        return report with { EaseBaseline = Fit(bundle, card.TrainUsers!.Value, card.ValidationUsers!.Value, torchDevice, batchSize, metrics, cancellationToken) };
     }
 
-    private static BaselineReport Fit(ModelBundle bundle, int trainUsers, int validationUsers, Device device, int batchSize, CancellationToken cancellationToken)
+    private static BaselineReport Fit(ModelBundle bundle, int trainUsers, int validationUsers, Device device, int batchSize,
+        IReadOnlyList<RankingMetric>? metrics, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var validation = SplitAgain(bundle.UserHistories, trainUsers, validationUsers);
@@ -69,10 +73,11 @@ public static class EaseBaseline
         var (best, bestIndex, _) = EaseSolver.SelectLambda(gram, LambdaGrid, validation, batchSize, cancellationToken: cancellationToken);
         double bestLambda = LambdaGrid[bestIndex];
         using var kept = best;
-        var test = EaseSolver.Score(kept, bundle.Test.FoldIn, bundle.Test.Targets, batchSize, cancellationToken);
+        var test = EaseSolver.Score(kept, bundle.Test.FoldIn, bundle.Test.Targets, batchSize, cancellationToken, metrics);
         return new BaselineReport(ModelTypes.Ease, test.Users, test.NdcgAt100, test.RecallAt20, test.RecallAt50)
         {
             Settings = new Dictionary<string, double> { ["lambda"] = bestLambda },
+            Metrics = test.Metrics,
             Seconds = watch.Elapsed.TotalSeconds,
         };
     }

@@ -14,6 +14,7 @@ public static class TrainingBenchmark
             throw new ArgumentException($"benchmark mode times the epochs of a model trained by epochs; '{config.Model.Type}' is fitted in closed form (train it and read the run's timings instead)");
         log?.Report($"Preparing data set '{config.Data.Dataset}'");
         PreparedDataset data = DatasetLoader.Load(config, log, cancellationToken);
+        config = config with { Training = config.Training with { EarlyStoppingPatience = null } }; // it times every configured epoch
         var (epochs, warmUp) = (config.Training.Epochs, config.Training.WarmUpEpochs);
         string measured = warmUp < epochs ? $"the last {epochs - warmUp} measured" : "too few for the warm-up: all measured";
         log?.Report($"Benchmarking {epochs} epoch{(epochs == 1 ? "" : "s")} ({measured}) on {config.Device} × {config.Gpus}, {config.Precision}");

@@ -54,6 +54,15 @@ public sealed record RunManifest
 
     public IReadOnlyList<EpochRecord> History { get; init; } = [];
 
+    /// <summary>
+    /// Why training ended (<see cref="TrainingStop"/>): completed (every epoch ran), early_stopping or cancelled;
+    /// null while it runs, when it failed, or in manifests written before it was recorded.
+    /// </summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>The same as a sentence: the last epoch, and for early stopping the patience and the epoch kept.</summary>
+    public string? StopDescription { get; init; }
+
     /// <summary>Test users scored through ONNX Runtime, with the popularity baseline.</summary>
     public EvaluationReport? Test { get; init; }
 

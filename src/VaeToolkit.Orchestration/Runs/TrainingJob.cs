@@ -3,6 +3,8 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.IO;
+using VaeToolkit.Orchestration.Monitoring;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Models;
@@ -120,7 +122,8 @@ public static class TrainingJob
         Save(manifest, earlierSessions, session, manifestPath);
 
         var epochs = new List<EpochRecord>(resumeFrom?.History ?? []);
-        var epochWatcher = new Progress(progress, epochs);
+        var tensorBoard = TensorBoardLog.Open(runDirectory, config, ModelRegistry.Find(config.Model.Type).Iterative, epochs, log);
+        var epochWatcher = new Progress(progress, epochs, tensorBoard);
         try
         {
             var watch = Stopwatch.StartNew();
@@ -130,10 +133,15 @@ public static class TrainingJob
             var outcome = trainer.Fit(data, Path.Combine(runDirectory, RunFiles.CheckpointFolder), request.Resume, epochWatcher, cancellationToken);
             session.TimingsSeconds["train"] = watch.Elapsed.TotalSeconds;
 
+            if (outcome.Stop.Reason == TrainingStop.EarlyStopping) log?.Report(char.ToUpperInvariant(outcome.Stop.Description[0]) + outcome.Stop.Description[1..]);
             watch.Restart();
             string modelDirectory = Path.Combine(runDirectory, RunFiles.ModelFolder);
             log?.Report($"Exporting {(ModelRegistry.Find(config.Model.Type).Iterative ? "epoch" : "candidate")} {outcome.BestEpoch} to ONNX in {modelDirectory}");
-            manifest = manifest with { History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg };
+            manifest = manifest with
+            {
+                History = outcome.History, BestEpoch = outcome.BestEpoch, BestValidationNdcgAt100 = outcome.BestValidationNdcg,
+                StopReason = outcome.Stop.Reason, StopDescription = outcome.Stop.Description,
+            };
             FailPoint.Check("export");
             // Written beside the model folder and swapped in: a failed export leaves the earlier model whole.
             AtomicDirectory.Write(modelDirectory, staging => ModelPackager.Write(trainer, data, config, outcome, staging));
@@ -149,7 +157,12 @@ public static class TrainingJob
 
             manifest = manifest with { Status = RunStatus.Completed, FinishedUtc = DateTime.UtcNow, Owner = null, Test = test };
             Save(manifest, earlierSessions, session with { Status = RunStatus.Completed, FinishedUtc = manifest.FinishedUtc }, manifestPath);
-            return new TrainingRunResult(runDirectory, modelDirectory, data.Name, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationNdcg, test, total.Elapsed);
+            if (RunReport.TryWrite(runDirectory) is string reportWarning) log?.Report(reportWarning); // report.md and curves.png
+            return new TrainingRunResult(runDirectory, modelDirectory, data.Name, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationNdcg, test, total.Elapsed)
+            {
+                StopReason = outcome.Stop.Reason,
+                StopDescription = outcome.Stop.Description,
+            };
         }
         catch (Exception e)
         {
@@ -158,6 +171,11 @@ public static class TrainingJob
             var now = DateTime.UtcNow;
             session.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
             var ended = manifest with { Status = status, Error = error, FinishedUtc = now, Owner = null, History = epochs };
+            if (e is OperationCanceledException && ended.StopReason is null)
+            {
+                var stop = TrainingStop.ByRequest(epochs.Count > 0 ? epochs[^1].Epoch : 0);
+                ended = ended with { StopReason = stop.Reason, StopDescription = stop.Description };
+            }
             TrySave(ended, earlierSessions, session with { Status = status, Error = error, FinishedUtc = now }, manifestPath, log);
             throw;
         }
@@ -248,24 +266,28 @@ public static class TrainingJob
         var bundle = ModelBundle.Open(modelDirectory);
         try
         {
-            return ModelEvaluator.Evaluate(bundle, config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+            return ModelEvaluator.Evaluate(bundle, config.Device, config.Evaluation.BatchSize, cancellationToken: cancellationToken, metrics: config.Evaluation.Metrics);
         }
         catch (ExecutionProviderException e) when (config.Device != "cpu")
         {
             log?.Report($"{e.Message}; evaluating on the CPU instead");
-            return ModelEvaluator.Evaluate(bundle, "cpu", config.Evaluation.BatchSize, cancellationToken: cancellationToken);
+            return ModelEvaluator.Evaluate(bundle, "cpu", config.Evaluation.BatchSize, cancellationToken: cancellationToken, metrics: config.Evaluation.Metrics);
         }
     }
 
     private static DatasetSummary Summarize(PreparedDataset data) =>
         new(data.Name, data.DataHash, data.ItemCount, data.Train.RowCount, data.Train.NonZeroCount, data.Validation.Count, data.Test.Count);
 
-    /// <summary>Forwards progress and keeps the finished epochs, so an interrupted run's manifest has them.</summary>
-    private sealed class Progress(IProgress<TrainingProgress>? inner, List<EpochRecord> epochs) : IProgress<TrainingProgress>
+    /// <summary>Forwards progress and keeps the finished epochs, so an interrupted run's manifest has them, and logs them for TensorBoard.</summary>
+    private sealed class Progress(IProgress<TrainingProgress>? inner, List<EpochRecord> epochs, TensorBoardLog tensorBoard) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
         {
-            if (value.EpochCompleted is not null) epochs.Add(value.EpochCompleted);
+            if (value.EpochCompleted is not null)
+            {
+                epochs.Add(value.EpochCompleted);
+                tensorBoard.Write(value.EpochCompleted);
+            }
             inner?.Report(value);
         }
     }

@@ -1,4 +1,5 @@
 using VaeToolkit.Inference;
+using VaeToolkit.Training;
 
 namespace VaeToolkit.Orchestration.Runs;
 
@@ -11,4 +12,11 @@ public sealed record TrainingRunResult(
     int BestEpoch,
     double BestValidationNdcgAt100,
     EvaluationReport Test,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>Why training ended: <c>completed</c> or <c>early_stopping</c> (<see cref="TrainingStop"/>).</summary>
+    public string StopReason { get; init; } = TrainingStop.Completed;
+
+    /// <summary>The same as a sentence, naming the last epoch (and for early stopping the patience and the epoch kept).</summary>
+    public string StopDescription { get; init; } = "";
+}

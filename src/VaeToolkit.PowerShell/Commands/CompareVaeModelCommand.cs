@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VaeToolkit.Orchestration.Runs;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -24,12 +25,14 @@ public sealed class CompareVaeModelCommand : PSCmdlet
     /// <summary>Run directories; wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string[] Path { get; set; } = [];
 
     /// <summary>Run directories, taken as typed; binds RunPath, ModelPath and FullName from the pipeline.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("PSPath", "RunPath", "ModelPath", "FullName")]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string[] LiteralPath { get; set; } = [];
 
     protected override void ProcessRecord()

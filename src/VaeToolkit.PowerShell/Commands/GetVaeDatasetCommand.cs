@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -20,6 +21,7 @@ public sealed class GetVaeDatasetCommand : PSCmdlet
     /// <summary>The data set: synthetic, ml-latest-small, ml-20m, ml-20m_alt, ml-1m, ml-100k, netflix, lastfm or pinterest.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DatasetNameCompleter))]
     public string Name { get; set; } = "";
 
     /// <summary>The source file or folder of the data set (data.path); by default it is looked up in the data directories.</summary>
@@ -35,6 +37,7 @@ public sealed class GetVaeDatasetCommand : PSCmdlet
     /// <summary>Config overrides such as data.heldout_users=100.</summary>
     [Parameter]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ConfigKeyCompleter))]
     public string[] Set { get; set; } = [];
 
     /// <summary>Prepare from the source even when the prepared-data cache holds the result.</summary>

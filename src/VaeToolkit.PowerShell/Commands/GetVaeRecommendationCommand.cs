@@ -2,6 +2,7 @@ using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -30,6 +31,7 @@ public sealed class GetVaeRecommendationCommand : ModelFileCommandBase
     /// <summary>The items of a user the model has not seen, by original id: their history.</summary>
     [Parameter(Mandatory = true, ParameterSetName = HistorySet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ItemIdCompleter))]
     public string[] ItemId { get; set; } = [];
 
     /// <summary>Recommendations per user.</summary>

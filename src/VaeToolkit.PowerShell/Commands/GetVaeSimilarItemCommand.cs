@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -17,11 +18,13 @@ public sealed class GetVaeSimilarItemCommand : PSCmdlet
     /// <summary>The model directory, or a run directory (its model is used); wildcards allowed if they match one.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string Path { get; set; } = "";
 
     /// <summary>Items of the model, by original id.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ItemIdCompleter))]
     public string[] ItemId { get; set; } = [];
 
     /// <summary>Similar items per item.</summary>

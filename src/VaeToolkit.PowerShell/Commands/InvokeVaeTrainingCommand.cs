@@ -10,6 +10,7 @@ namespace VaeToolkit.PowerShell;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "VaeTraining", SupportsShouldProcess = true)]
 [OutputType(typeof(VaeTrainingResult))]
+[OutputType(typeof(Job))]
 public sealed class InvokeVaeTrainingCommand : TrainingCommandBase
 {
     /// <summary>The run directory; by default runs/&lt;config name&gt;-&lt;UTC time&gt; under the current location.</summary>
@@ -17,7 +18,7 @@ public sealed class InvokeVaeTrainingCommand : TrainingCommandBase
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }
 
-    /// <summary>Continue the run in -OutputPath from its last checkpoint (only training.epochs and export.precision may change).</summary>
+    /// <summary>Continue the run in -OutputPath from its last checkpoint (only training.epochs, early stopping and export.precision may change).</summary>
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
@@ -47,6 +48,7 @@ public sealed class InvokeVaeTrainingCommand : TrainingCommandBase
             ? $"Resume training {model} to epoch {config.Training.Epochs}"
             : $"Train {model} on '{config.Data.Dataset}' for {config.Training.Epochs} epochs";
         if (!ShouldProcess(runDirectory, action)) return;
+        if (TryStartJob((nameof(OutputPath), OutputPath is null ? null : runDirectory))) return;
 
         var request = new TrainingRequest(config, runDirectory, Resume, IsDefaultDirectory: OutputPath is null);
         var result = RunTrainer($"Training {model} on {config.Data.Dataset}", runDirectory,

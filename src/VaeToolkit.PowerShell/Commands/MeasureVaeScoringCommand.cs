@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Benchmarks;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -18,6 +19,7 @@ public sealed class MeasureVaeScoringCommand : PSCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("ModelPath", "RunPath", "FullName")]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string Path { get; set; } = "";
 
     /// <summary>Users scored (the model's known users, repeated as needed).</summary>

@@ -10,6 +10,7 @@ namespace VaeToolkit.PowerShell;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Measure, "VaeTraining")]
 [OutputType(typeof(BenchmarkReport))]
+[OutputType(typeof(Job))]
 public sealed class MeasureVaeTrainingCommand : TrainingCommandBase
 {
     /// <summary>Epochs to time, warm-up included; overrides training.epochs.</summary>
@@ -20,6 +21,7 @@ public sealed class MeasureVaeTrainingCommand : TrainingCommandBase
     protected override void EndProcessing()
     {
         var config = Epochs is int epochs ? LoadConfig($"training.epochs={epochs}") : LoadConfig();
+        if (TryStartJob()) return;
         var report = RunTrainer("Benchmarking training", Config,
             (progress, log, token) => TrainingBenchmark.Run(config, progress, log, token));
         WriteObject(report);

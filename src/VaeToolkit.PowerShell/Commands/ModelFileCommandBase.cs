@@ -4,6 +4,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data.Parsing;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -21,6 +22,7 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
     /// <summary>The model directory, or a run directory (its model is used); wildcards allowed if they match one.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string Path { get; set; } = "";
 
     /// <summary>Interactions to score: CSV or TSV with a header line, or Parquet; users' rows in any order.</summary>
@@ -70,6 +72,7 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
     /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>
     [Parameter]
     [ValidatePattern(DevicePattern.Value)]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
     /// <summary>Users per ONNX Runtime call.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -17,6 +18,7 @@ public sealed class StartVaeServerCommand : PSCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ModelPath")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string Path { get; set; } = "";
 
     /// <summary>Where to listen; port 0 takes a free port (the handle's Url says which). Loopback unless told otherwise.</summary>
@@ -27,6 +29,7 @@ public sealed class StartVaeServerCommand : PSCmdlet
     /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>
     [Parameter]
     [ValidatePattern(DevicePattern.Value)]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
     /// <summary>When given, /v1 requests need it in the X-Api-Key header (passed to the service by environment, not command line).</summary>

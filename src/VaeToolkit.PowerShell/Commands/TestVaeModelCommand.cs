@@ -1,14 +1,18 @@
 using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
+using VaeToolkit.Metrics;
 using VaeToolkit.Orchestration.Baselines;
+using VaeToolkit.Orchestration.Reports;
 using VaeToolkit.Runs;
+using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
 /// <summary>
 /// Test-VaeModel: scores a model directory's test users through ONNX Runtime and reports NDCG@100,
-/// Recall@20 and Recall@50 next to the popularity baseline. Takes run or model directories, also from
+/// Recall@20 and Recall@50 (and the metrics -Metric or the run's evaluation.metrics select) next to the popularity
+/// baseline. Takes run or model directories, also from
 /// the pipeline (Invoke-VaeTraining's result, Get-ChildItem); a model that cannot be opened is an error
 /// for that path and the others are still evaluated.
 /// </summary>
@@ -24,17 +28,20 @@ public sealed class TestVaeModelCommand : PSCmdlet
     /// <summary>Run or model directories; wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string[] Path { get; set; } = [];
 
     /// <summary>Run or model directories, taken as typed; binds ModelPath, RunPath and FullName from the pipeline.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("PSPath", "ModelPath", "RunPath", "FullName")]
+    [ArgumentCompleter(typeof(ModelFolderCompleter))]
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>
     [Parameter]
     [ValidatePattern(DevicePattern.Value)]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
     /// <summary>Users scored per ONNX Runtime call.</summary>
@@ -45,6 +52,26 @@ public sealed class TestVaeModelCommand : PSCmdlet
     /// <summary>Leaves out the EASE baseline (fitted on the model's training users, which costs seconds to minutes).</summary>
     [Parameter]
     public SwitchParameter NoBaseline { get; set; }
+
+    /// <summary>Metrics to report in Metrics, such as precision@10, mrr@100 (instead of the run's evaluation.metrics).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Metric { get; set; } = [];
+
+    private IReadOnlyList<RankingMetric>? metrics;
+
+    protected override void BeginProcessing()
+    {
+        if (Metric.Length == 0) return;
+        try
+        {
+            metrics = RankingMetric.ParseList(Metric);
+        }
+        catch (FormatException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Metric: {e.Message}", nameof(Metric), e), ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Metric));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -74,13 +101,15 @@ public sealed class TestVaeModelCommand : PSCmdlet
             {
                 PercentComplete = users * 100 / Math.Max(1, bundle.Test.Count),
             }));
-            var report = worker.Run(token => ModelEvaluator.Evaluate(bundle, Device, BatchSize, scored, token), stopping.Token);
+            var selected = metrics ?? RunMetrics.Of(bundle.Directory);
+            var report = worker.Run(token => ModelEvaluator.Evaluate(bundle, Device, BatchSize, scored, token, selected), stopping.Token);
             if (!NoBaseline)
             {
                 WriteProgress(new ProgressRecord(1, activity, "Fitting the EASE baseline on the model's training users"));
-                report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(BatchSize, 500), token), stopping.Token);
+                report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(BatchSize, 500), token, selected), stopping.Token);
                 if (report.EaseBaselineNote is string note) WriteVerbose(note);
             }
+            if (RunReport.TryRecord(report) is string reportProblem) WriteWarning(reportProblem); // a run's evaluation.json and report.md
             WriteObject(VaeModelEvaluation.From(report));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -29,6 +29,15 @@ public sealed record VaeModelEvaluation(
     /// <summary>Why there is no EASE baseline, unless it was skipped on request (-NoBaseline).</summary>
     public string? EaseNote { get; init; }
 
+    /// <summary>The selected metrics (-Metric, else the run's evaluation.metrics) by name, in order: <c>$e.Metrics['precision@10']</c>.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>The same metrics for the popularity baseline.</summary>
+    public IReadOnlyDictionary<string, double>? PopularityMetrics { get; init; }
+
+    /// <summary>The same metrics for the EASE baseline; null where none was fitted.</summary>
+    public IReadOnlyDictionary<string, double>? EaseMetrics { get; init; }
+
     internal static VaeModelEvaluation From(EvaluationReport r) =>
         new(r.ModelPath, r.Users, r.NdcgAt100, r.RecallAt20, r.RecallAt50, r.PopularityNdcgAt100, r.PopularityRecallAt20, r.PopularityRecallAt50)
         {
@@ -37,5 +46,8 @@ public sealed record VaeModelEvaluation(
             EaseRecallAt50 = r.EaseBaseline?.RecallAt50,
             EaseLambda = r.EaseBaseline?.Settings?.GetValueOrDefault("lambda"),
             EaseNote = r.EaseBaselineNote,
+            Metrics = r.Metrics,
+            PopularityMetrics = r.PopularityMetrics,
+            EaseMetrics = r.EaseBaseline?.Metrics,
         };
 }

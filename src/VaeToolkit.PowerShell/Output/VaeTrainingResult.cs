@@ -22,8 +22,18 @@ public sealed record VaeTrainingResult(
     double PopularityRecallAt50,
     TimeSpan Duration)
 {
+    /// <summary>Why training ended: <c>completed</c> (every epoch ran) or <c>early_stopping</c>.</summary>
+    public string StopReason { get; init; } = "completed";
+
+    /// <summary>The same as a sentence: the last epoch, and for early stopping the patience and the epoch kept.</summary>
+    public string StopDescription { get; init; } = "";
+
     internal static VaeTrainingResult From(TrainingRunResult r) =>
         new(r.RunPath, r.ModelPath, r.Dataset, r.Epochs, r.BestEpoch, r.BestValidationNdcgAt100, r.Test.Users,
             r.Test.NdcgAt100, r.Test.RecallAt20, r.Test.RecallAt50,
-            r.Test.PopularityNdcgAt100, r.Test.PopularityRecallAt20, r.Test.PopularityRecallAt50, r.Duration);
+            r.Test.PopularityNdcgAt100, r.Test.PopularityRecallAt20, r.Test.PopularityRecallAt50, r.Duration)
+        {
+            StopReason = r.StopReason,
+            StopDescription = r.StopDescription,
+        };
 }

@@ -6,7 +6,7 @@ namespace VaeToolkit.Training.Fitting;
 /// <summary>
 /// A run's checkpoint folder (none when <paramref name="folder"/> is null): the resumption from its last
 /// checkpoint, checked by <see cref="ResumeCheck"/> before anything is loaded; the schedule (every
-/// checkpoint_step epochs and after the last); and the order of a checkpoint's files: a new best epoch's
+/// checkpoint_step epochs, after the last and where training stops early); and the order of a checkpoint's files: a new best epoch's
 /// weights first, then the checkpoint that names them, then the older bests removed, so that whatever
 /// moment a run is killed at, its checkpoint's best weights exist.
 /// </summary>
@@ -30,9 +30,13 @@ internal sealed class CheckpointFolder(string? folder, VaeConfig config, Prepare
         return load(LastPath);
     }
 
-    /// <summary>Whether a checkpoint is written after <paramref name="epoch"/>.</summary>
-    public bool IsDue(int epoch) =>
-        folder is not null && (epoch % config.Training.CheckpointStep == 0 || epoch == config.Training.Epochs);
+    /// <summary>
+    /// Whether a checkpoint is written after <paramref name="epoch"/>: every checkpoint_step epochs, after the
+    /// last, and after the one training stops early at (<paramref name="last"/>), so that a resumption finds the
+    /// run ended there.
+    /// </summary>
+    public bool IsDue(int epoch, bool last = false) =>
+        folder is not null && (epoch % config.Training.CheckpointStep == 0 || epoch == config.Training.Epochs || last);
 
     /// <summary>
     /// The checkpoint of the run's state after <paramref name="epoch"/>, with what a resumption is checked against;

@@ -42,6 +42,49 @@ public sealed class ModelEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_ReportsTheSelectedMetricsForTheModelAndThePopularityBaseline()
+    {
+        using var model = TestModel.Create();
+        var bundle = ModelBundle.Open(model.ModelDirectory);
+        var selected = RankingMetric.ParseList(["precision@10", "mrr@100", "map@100", "hit_rate@10", "coverage@2"]);
+
+        var report = ModelEvaluator.Evaluate(bundle, metrics: selected, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["precision@10", "mrr@100", "map@100", "hit_rate@10", "coverage@2"], report.Metrics!.Keys);
+        // Popularity, as above: t0 gets its targets {2, 3} at 1-based ranks 1 and 2; t1 its target 49 at rank 49.
+        //   precision@10: (2/10 + 0) / 2 = 0.1.        MRR@100: (1 + 1/49) / 2.
+        //   MAP@100: t0 (1/1 + 2/2) / min(100, 2) = 1, t1 (1/49) / 1: (1 + 1/49) / 2.   hit rate@10: (1 + 0) / 2.
+        //   coverage@2: t0's top 2 are {2, 3}, t1's {0, 1} (t2 has no targets): 4 of 50 items.
+        var popularity = report.PopularityMetrics!;
+        Assert.Equal(0.1, popularity["precision@10"], 1e-12);
+        Assert.Equal((1 + 1.0 / 49) / 2, popularity["mrr@100"], 1e-12);
+        Assert.Equal((1 + 1.0 / 49) / 2, popularity["map@100"], 1e-12);
+        Assert.Equal(0.5, popularity["hit_rate@10"], 1e-12);
+        Assert.Equal(4.0 / 50, popularity["coverage@2"], 1e-12);
+        // The three reported as ever do not change.
+        Assert.Equal((1 + 0.1771838201) / 2, report.PopularityNdcgAt100, 1e-9);
+
+        // The model's are those of the reference forward pass's rankings.
+        var expected = new RankingMetricsAccumulator(selected, TestModel.Items);
+        for (int u = 0; u < TestModel.Test.Count; u++)
+            expected.Add(ReferenceMultVae.TopK(model.Weights, TestModel.Test.FoldIn.Row(u).ToArray(), 100), TestModel.Test.Targets.Row(u));
+        foreach (var (name, value) in expected.Metrics)
+            Assert.Equal(value, report.Metrics[name], 1e-9);
+    }
+
+    [Fact]
+    public void Evaluate_ReportsTodaysThreeInMetricsByDefault()
+    {
+        using var model = TestModel.Create();
+
+        var report = ModelEvaluator.Evaluate(ModelBundle.Open(model.ModelDirectory), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["ndcg@100", "recall@20", "recall@50"], report.Metrics!.Keys);
+        Assert.Equal([report.NdcgAt100, report.RecallAt20, report.RecallAt50], report.Metrics.Values);
+        Assert.Equal([report.PopularityNdcgAt100, report.PopularityRecallAt20, report.PopularityRecallAt50], report.PopularityMetrics!.Values);
+    }
+
+    [Fact]
     public void Evaluate_RejectsPopularityOfAnotherItemCount()
     {
         using var model = TestModel.Create();

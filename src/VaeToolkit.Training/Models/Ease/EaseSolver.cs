@@ -135,14 +135,15 @@ public static class EaseSolver
 
     /// <summary>
     /// Ranks the held-out users' targets with B (the fold-in items left out), batch by batch on B's device, and
-    /// returns NDCG@100, Recall@20 and Recall@50 as the evaluator computes them.
+    /// returns NDCG@100, Recall@20 and Recall@50 (and <paramref name="metrics"/>, by default those three) as the evaluator computes them.
     /// </summary>
-    public static RankingMetricsAccumulator Score(Tensor b, CsrMatrix foldIn, CsrMatrix targets, int batchSize = 500, CancellationToken cancellationToken = default)
+    public static RankingMetricsAccumulator Score(Tensor b, CsrMatrix foldIn, CsrMatrix targets, int batchSize = 500, CancellationToken cancellationToken = default,
+        IReadOnlyList<RankingMetric>? metrics = null)
     {
         using var noGrad = no_grad();
         int items = (int)b.shape[0];
         int depth = Math.Min(RankingMetricsAccumulator.Depth, items);
-        var metrics = new RankingMetricsAccumulator();
+        var accumulator = new RankingMetricsAccumulator(metrics ?? RankingMetric.Defaults, items);
         // The sum of B's rows of each user's items, as an embedding bag over B: never a dense history.
         using var rowsOfB = nn.EmbeddingBag_from_pretrained(b, freeze: true, mode: EmbeddingBagMode.Sum);
         for (int start = 0; start < foldIn.RowCount; start += batchSize)
@@ -176,9 +177,9 @@ public static class EaseSolver
                     ranked[length] = (int)top[(long)u * depth + length];
                     length++;
                 }
-                metrics.Add(ranked.AsSpan(0, length), targets.Row(start + u));
+                accumulator.Add(ranked.AsSpan(0, length), targets.Row(start + u));
             }
         }
-        return metrics;
+        return accumulator;
     }
 }

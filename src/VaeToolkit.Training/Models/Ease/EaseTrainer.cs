@@ -60,7 +60,10 @@ public sealed class EaseTrainer : IModelTrainer
         }, cancellationToken);
         _best?.Dispose();
         (_best, _bestLambda) = (best, candidates[bestIndex]);
-        return new TrainingOutcome(history, bestIndex + 1, bestNdcg, Resumed: false);
+        return new TrainingOutcome(history, bestIndex + 1, bestNdcg, Resumed: false)
+        {
+            Stop = new TrainingStop(TrainingStop.Completed, candidates.Count, $"tried every λ candidate ({candidates.Count})"),
+        };
     }
 
     public void Export(string modelDirectory, IReadOnlyDictionary<string, string> metadata, string precision)

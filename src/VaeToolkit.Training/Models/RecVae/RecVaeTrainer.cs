@@ -14,7 +14,8 @@ namespace VaeToolkit.Training.Models.RecVae;
 /// Trains RecVAE (<see cref="RecVaeNetwork"/>, <see cref="CompositePrior"/>, <see cref="RecVaeStep"/>) for
 /// <c>model.type: recvae</c>: each epoch the encoder passes, the prior's refresh and the decoder passes; validation
 /// NDCG@100 on the validation users every validation_step epochs and at the last (the same metric as the Mult-VAE
-/// trainer: fold-in in, fold-in items excluded, <see cref="ValidationCache"/>); the best epoch's weights kept
+/// trainer: fold-in in, fold-in items excluded, <see cref="ValidationCache"/>), early stopping when asked
+/// (<see cref="EarlyStopping"/>); the best epoch's weights kept
 /// (<see cref="BestWeightsKeeper"/>) and loaded back at the end; checkpoints and resumption as the Mult-VAE
 /// trainer's (<see cref="CheckpointFolder"/>, <see cref="ResumeCheck"/>, <see cref="EpochRandomStreams"/>). Widths from <c>model.encoder_dims</c> ([hidden, latent]), input dropout from <c>model.dropout</c>,
 /// learning rate, Adam's betas, batch size and epochs from <c>training</c>, the rest from <c>model.recvae</c>.
@@ -148,6 +149,9 @@ public sealed class RecVaeTrainer : IModelTrainer
         }
         _step.StartAdam(); // fp16's device-side steps, from the optimizers' state, resumed or not
         int firstEpoch = (resumedFrom?.Epoch ?? 0) + 1;
+        var stopping = EarlyStopping.Replay(_config.Training, history);
+        int lastEpoch = Math.Min(resumedFrom?.Epoch ?? 0, Settings.Epochs);
+        if (stopping.ShouldStop) firstEpoch = Settings.Epochs + 1; // the checkpoint's run had already stopped early
         long step = resumedFrom?.Step ?? 0; // optimizer steps, both optimizers together
         int epochs = Settings.Epochs;
         int batches = (data.Train.RowCount + Settings.BatchSize - 1) / Settings.BatchSize;
@@ -169,6 +173,7 @@ public sealed class RecVaeTrainer : IModelTrainer
                 (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
                 validationSeconds = watch.Elapsed.TotalSeconds;
                 best.Offer(epoch, ndcg.Value);
+                stopping.Observe(ndcg.Value);
             }
 
             var scalerState = LossScaler?.State;
@@ -181,13 +186,15 @@ public sealed class RecVaeTrainer : IModelTrainer
             };
             history.Add(record);
             progress?.Report(new TrainingProgress(epoch, epochs, passes * batches, passes * batches, record));
+            lastEpoch = epoch;
 
-            if (checkpoints.IsDue(epoch))
+            if (checkpoints.IsDue(epoch, last: stopping.ShouldStop))
                 checkpoints.Write(checkpoints.State(epoch, step, best, history) with { LossScaler = scalerState }, best, SaveCheckpoint);
+            if (stopping.ShouldStop) break;
         }
         _step.WriteStepCounts();
         best.LoadBest(checkpointFolder);
-        return new TrainingOutcome(history, best.Epoch, best.Ndcg, Resumed: resumedFrom is not null);
+        return new TrainingOutcome(history, best.Epoch, best.Ndcg, Resumed: resumedFrom is not null) { Stop = stopping.Outcome(lastEpoch, best.Epoch) };
     }
 
     /// <summary>
