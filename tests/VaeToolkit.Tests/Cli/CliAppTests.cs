@@ -5,7 +5,8 @@ namespace VaeToolkit.Tests.Cli;
 
 public sealed class CliAppTests : IDisposable
 {
-    private const string SmallConfig = """
+    /// <summary>A run of a second or two that the CLI tests train.</summary>
+    internal const string SmallConfig = """
         seed: 4
         data:
           dataset: synthetic

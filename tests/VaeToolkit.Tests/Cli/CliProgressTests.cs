@@ -13,24 +13,13 @@ namespace VaeToolkit.Tests.Cli;
 /// </summary>
 public sealed class CliProgressTests : IDisposable
 {
-    private const string SmallConfig = """
-        seed: 4
-        data:
-          dataset: synthetic
-          positive_threshold: null
-          heldout_users: 50
-          synthetic: { users: 500, items: 150, tastes: 4, mean_items_per_user: 15 }
-        model: { encoder_dims: [32, 8] }
-        training: { epochs: 2, batch_size: 100, learning_rate: 0.01, threads: 1 }
-        """;
-
     private readonly TemporaryDirectory _scratch = new();
     private readonly string _config;
 
     public CliProgressTests()
     {
         _config = _scratch.Combine("small.yaml");
-        File.WriteAllText(_config, SmallConfig);
+        File.WriteAllText(_config, CliAppTests.SmallConfig);
     }
 
     public void Dispose() => _scratch.Dispose();

@@ -102,10 +102,16 @@ public sealed class RecVaeDataParallelTests
         using var resumed = new RecVaeTrainer(config, data.ItemCount);
         var actual = resumed.Fit(data, split, true, null, TestContext.Current.CancellationToken);
         Assert.True(actual.Resumed);
-        Assert.Equal(expected.History.Select(e => (e.Loss, e.ValidationNdcgAt100, e.LossScale, e.SkippedSteps)),
-            actual.History.Select(e => (e.Loss, e.ValidationNdcgAt100, e.LossScale, e.SkippedSteps)));
-        Assert.Equal(Parameters(straight.Replicas[1]), Parameters(resumed.Replicas[1]));
-        Assert.Equal(Parameters(straight.Network), Parameters(resumed.Network));
+        // Not bit for bit: the replicas run at once on the CPU and share libtorch's intra-op threads, whose
+        // per-thread partial sums combine in the order the threads happen to take their chunks, so two runs
+        // differ in the last float bits (seen: 37.15827751 against 37.15827815). A resume that lost or
+        // replayed anything (weights, Adam, prior, loss scale, random streams) differs by far more.
+        Assert.Equal(expected.History.Select(e => (e.LossScale, e.SkippedSteps)), actual.History.Select(e => (e.LossScale, e.SkippedSteps)));
+        Assert.Equal(expected.History.Select(e => e.ValidationNdcgAt100!.Value), actual.History.Select(e => e.ValidationNdcgAt100!.Value),
+            (a, b) => Math.Abs(a - b) < 1e-3); // a tie at the 100th place may turn either way
+        Assert.Equal(expected.History.Select(e => e.Loss), actual.History.Select(e => e.Loss), (a, b) => Math.Abs(a - b) < 1e-5 * Math.Abs(a));
+        AssertClose(Parameters(straight.Replicas[1]), Parameters(resumed.Replicas[1]), 1e-5f);
+        AssertClose(Parameters(straight.Network), Parameters(resumed.Network), 1e-5f);
     }
 
     /// <summary>Reports synchronously (<see cref="Progress{T}"/> would post them elsewhere).</summary>
