@@ -142,24 +142,14 @@ public sealed class Trainer : IModelTrainer
             (double loss, double klWeight, double issueSeconds, var phaseSeconds) = TrainEpoch(prefetcher, epoch, ref step, batches, progress, cancellationToken);
             double trainSeconds = watch.Elapsed.TotalSeconds;
 
-            double? ndcg = null;
-            double? validationSeconds = null;
-            IReadOnlyDictionary<string, double>? validationPhaseSeconds = null;
-            if (epoch % training.ValidationStep == 0 || epoch == training.Epochs)
-            {
-                watch.Restart();
-                (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
-                validationSeconds = watch.Elapsed.TotalSeconds;
-                best.Offer(epoch, ndcg.Value);
-                stopping.Observe(ndcg.Value);
-            }
+            var validation = EpochValidation.RunIfDue(epoch, training.Epochs, training.ValidationStep, () => ValidateWithPhases(data.Validation), best, stopping);
 
             var scalerState = LossScaler?.State;
-            var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
+            var record = new EpochRecord(epoch, loss, klWeight, trainSeconds, data.Train.RowCount, validation.Ndcg, validation.Seconds, data.Validation.UsersWithTargets)
             {
                 IssueSeconds = issueSeconds,
                 PhaseSeconds = phaseSeconds,
-                ValidationPhaseSeconds = validationPhaseSeconds,
+                ValidationPhaseSeconds = validation.PhaseSeconds,
                 LossScale = scalerState?.Scale,
                 SkippedSteps = scalerState?.SkippedSteps,
             };

@@ -164,23 +164,13 @@ public sealed class RecVaeTrainer : IModelTrainer
             step += (long)passes * batches;
             double trainSeconds = watch.Elapsed.TotalSeconds;
 
-            double? ndcg = null;
-            double? validationSeconds = null;
-            IReadOnlyDictionary<string, double>? validationPhaseSeconds = null;
-            if (epoch % _config.Training.ValidationStep == 0 || epoch == epochs)
-            {
-                watch.Restart();
-                (ndcg, validationPhaseSeconds) = ValidateWithPhases(data.Validation);
-                validationSeconds = watch.Elapsed.TotalSeconds;
-                best.Offer(epoch, ndcg.Value);
-                stopping.Observe(ndcg.Value);
-            }
+            var validation = EpochValidation.RunIfDue(epoch, epochs, _config.Training.ValidationStep, () => ValidateWithPhases(data.Validation), best, stopping);
 
             var scalerState = LossScaler?.State;
             var record = new EpochRecord(epoch, loss, Settings.Gamma is > 0 ? Settings.Gamma.Value : Settings.Beta ?? 0,
-                trainSeconds, data.Train.RowCount, ndcg, validationSeconds, data.Validation.UsersWithTargets)
+                trainSeconds, data.Train.RowCount, validation.Ndcg, validation.Seconds, data.Validation.UsersWithTargets)
             {
-                ValidationPhaseSeconds = validationPhaseSeconds,
+                ValidationPhaseSeconds = validation.PhaseSeconds,
                 LossScale = scalerState?.Scale,
                 SkippedSteps = scalerState?.SkippedSteps,
             };
