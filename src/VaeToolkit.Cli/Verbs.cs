@@ -124,11 +124,11 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
     /// <summary>Times the ONNX Runtime engine against a dense libtorch forward pass of the same weights.</summary>
     public object BenchmarkScoring(CommandLine line, CancellationToken cancellationToken)
     {
-        line.OnlyAllow("model", "users", "top", "batch");
+        line.OnlyAllow("model", "users", "top", "batch", "device");
         int users = line.Int("users", 1, 100_000_000) ?? 10_000;
         int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 100;
-        int batch = line.Int("batch", 1, SettingRanges.MaxBatchSize) ?? 1000;
-        return ScoringBenchmark.Run(line.Required("model"), users, top, batch, new Log(error), cancellationToken);
+        int? batch = line.Int("batch", 1, SettingRanges.MaxBatchSize);
+        return ScoringBenchmark.Run(line.Required("model"), users, top, batch, line.Value("device") ?? "cpu", new Log(error), cancellationToken);
     }
 
     /// <summary>The service under load (<see cref="ServingBenchmark"/>): latency at one client, throughput at many, promotions under load.</summary>
@@ -166,7 +166,7 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
     public object Test(CommandLine line)
     {
         line.OnlyAllow("model", "device", "batch-size", "no-baseline", "metric");
-        int batchSize = line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? 1000;
+        int? batchSize = line.Int("batch-size", 1, SettingRanges.MaxBatchSize);
         string device = line.Value("device") ?? "cpu";
         IReadOnlyList<RankingMetric>? metrics = null;
         if (line.Values("metric") is { Count: > 0 } names)
@@ -182,11 +182,12 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
         }
         var bundle = ModelBundle.Open(line.Required("model"));
         metrics ??= RunMetrics.Of(bundle.Directory);
-        var report = ModelEvaluator.Evaluate(bundle, device, batchSize, progress.Users("test users", bundle.Test.Count), metrics: metrics);
+        int size = batchSize ?? ScoringBatchSize.For(device, bundle.Card.ItemCount, ModelEvaluator.DefaultBatchSize);
+        var report = ModelEvaluator.Evaluate(bundle, device, size, progress.Users("test users", bundle.Test.Count), metrics: metrics);
         if (!line.Flag("no-baseline"))
         {
             using (progress.Phase("EASE baseline"))
-                report = EaseBaseline.AddTo(report, bundle, device, Math.Min(batchSize, 500), metrics: metrics);
+                report = EaseBaseline.AddTo(report, bundle, device, Math.Min(size, 500), metrics: metrics);
             if (report.EaseBaselineNote is string note) error.WriteLine(note);
         }
         if (RunReport.TryRecord(report) is string reportProblem) error.WriteLine($"vaetoolkit: warning: {reportProblem}"); // a run's evaluation.json and report.md
@@ -298,7 +299,7 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
 
     private static RecommendationService OpenService(CommandLine line) =>
         RecommendationService.Open(line.Required("model"), line.Value("device") ?? "cpu",
-            line.Int("batch-size", 1, SettingRanges.MaxBatchSize) ?? RecommendationService.DefaultBatchSize, forBatchJobs: line.Value("input") is not null);
+            line.Int("batch-size", 1, SettingRanges.MaxBatchSize), forBatchJobs: line.Value("input") is not null);
 
     private static BatchJobOptions BatchOptions(CommandLine line)
     {

@@ -13,6 +13,7 @@ BeforeDiscovery {
         'Get-VaeUserEmbedding#4'  = 'a cluster job: /models and /data of a batch machine'
         'Measure-VaeTraining#3'   = 'needs a CUDA GPU and the ML-20M download (190 MB)'
         'Measure-VaeScoring#3'    = 'an ML-20M model (hours of training)'
+        'Measure-VaeScoring#4'    = 'an ML-20M model and a CUDA GPU with the CUDA build of ONNX Runtime'
         'Get-VaeDataset#2'        = 'the Netflix Prize data has no public download'
         'Get-VaeDataset#3'        = 'downloads ML-20M (190 MB) and prepares 20 million ratings'
         'Start-VaeServer#2'       = 'a deployment: /srv/vae/current, port 8080 on every interface, an API key from the environment'

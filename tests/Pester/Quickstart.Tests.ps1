@@ -764,6 +764,16 @@ Describe 'Measure-VaeScoring' {
         $report.TopKAgreement | Should -BeGreaterOrEqual 0.99
     }
 
+    It 'scores on the CPU in calls of 1000 unless told, and says why CUDA cannot be used with the CPU build of ONNX Runtime' {
+        $report = $run | Measure-VaeScoring -Users 50 -Top 5
+        $report.Device | Should -Be 'cpu'
+        $report.BatchSize | Should -Be 1000
+        $reports = $run | Measure-VaeScoring -Users 50 -Top 5 -Device cuda -ErrorVariable failures -ErrorAction SilentlyContinue
+        $reports | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        "$failures" | Should -Match "CUDA was asked for \(device 'cuda'\)"
+    }
+
     It 'writes one error for a folder that is no model and goes on' {
         $reports = Measure-VaeScoring -Path (Join-Path $TestDrive 'nothing-here') -Users 10 -ErrorVariable failures -ErrorAction SilentlyContinue
         $reports | Should -BeNullOrEmpty

@@ -10,10 +10,13 @@ namespace VaeToolkit.Inference;
 /// </summary>
 public static class ModelEvaluator
 {
+    /// <summary>Users per ONNX Runtime call on the CPU when the caller does not say (on CUDA, see <see cref="ScoringBatchSize.For"/>).</summary>
+    public const int DefaultBatchSize = 1000;
+
     /// <summary>Evaluates a model directory on its own test users.</summary>
     /// <param name="progress">Receives the number of users scored so far after each batch.</param>
     /// <param name="metrics">The metrics for <see cref="EvaluationReport.Metrics"/>; null: <see cref="RankingMetric.Defaults"/>.</param>
-    public static EvaluationReport Evaluate(ModelBundle bundle, string device = "cpu", int batchSize = 1000,
+    public static EvaluationReport Evaluate(ModelBundle bundle, string device = "cpu", int batchSize = DefaultBatchSize,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<RankingMetric>? metrics = null)
     {
         using var recommender = OnnxRecommender.Open(bundle.Directory, device);
@@ -23,7 +26,7 @@ public static class ModelEvaluator
     /// <summary>Evaluates any held-out users, such as the validation users while training.</summary>
     /// <param name="popularity">Training popularity of each item, for the baseline.</param>
     public static EvaluationReport Evaluate(OnnxRecommender recommender, HeldOutUsers users, IReadOnlyList<int> popularity,
-        int batchSize = 1000, IProgress<int>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<RankingMetric>? metrics = null)
+        int batchSize = DefaultBatchSize, IProgress<int>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<RankingMetric>? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (popularity.Count != recommender.ItemCount)

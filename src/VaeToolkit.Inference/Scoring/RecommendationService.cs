@@ -23,8 +23,9 @@ public sealed class RecommendationService : IDisposable
     }
 
     /// <summary>
-    /// Users per ONNX Runtime call by default. ONNX Runtime's buffers grow with the batch: at ML-20M's shape
-    /// a batch job peaked at 0.9 GB with 500 users and 1.4 GB with 1000, at the same speed.
+    /// Users per ONNX Runtime call by default on the CPU (on CUDA, <see cref="ScoringBatchSize.For"/> sizes it for the GPU).
+    /// ONNX Runtime's buffers grow with the batch: at ML-20M's shape a batch job peaked at 0.9 GB with 500 users
+    /// and 1.4 GB with 1000, at the same speed.
     /// </summary>
     public const int DefaultBatchSize = 500;
 
@@ -34,15 +35,17 @@ public sealed class RecommendationService : IDisposable
     public int BatchSize { get; }
 
     /// <summary>Opens a model directory (or a run directory's model) on <paramref name="device"/> (see <see cref="OnnxRecommender.Open"/>).</summary>
+    /// <param name="batchSize">Users per call; null: <see cref="DefaultBatchSize"/> on the CPU, a GPU-sized batch on CUDA.</param>
     /// <param name="forBatchJobs">
     /// For <see cref="RecommendFile"/> and <see cref="EmbedFile"/>: ONNX Runtime's threads sleep between operators
     /// rather than spin, leaving the cores to the job's reader and writer (see <see cref="OnnxRecommender.Open"/>).
     /// </param>
-    public static RecommendationService Open(string path, string device = "cpu", int batchSize = DefaultBatchSize, bool forBatchJobs = false)
+    public static RecommendationService Open(string path, string device = "cpu", int? batchSize = null, bool forBatchJobs = false)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (batchSize is int given) ArgumentOutOfRangeException.ThrowIfLessThan(given, 1);
         var bundle = ModelBundle.Open(path);
-        return new RecommendationService(bundle, OnnxRecommender.Open(bundle.Directory, device, spinWait: !forBatchJobs), batchSize);
+        int size = batchSize ?? ScoringBatchSize.For(device, bundle.Card.ItemCount, DefaultBatchSize);
+        return new RecommendationService(bundle, OnnxRecommender.Open(bundle.Directory, device, spinWait: !forBatchJobs), size);
     }
 
     /// <summary>

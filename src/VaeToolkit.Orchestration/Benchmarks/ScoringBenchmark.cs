@@ -1,6 +1,7 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Inference;
 using VaeToolkit.Runs;
+using VaeToolkit.Training;
 using VaeToolkit.Training.Export;
 using VaeToolkit.Training.Scoring;
 
@@ -11,26 +12,34 @@ namespace VaeToolkit.Orchestration.Benchmarks;
 /// batches, through the ONNX Runtime recommender graph and, in the same run, through a dense libtorch
 /// forward pass of the same weights, two ways (<see cref="LibtorchScorer"/>): the trainer's validation path
 /// (an embedding bag over the sparse history) and a naive dense multi-hot input. Two batches of each warm up first.
+/// All three run on the device given: ONNX Runtime's CUDA execution provider and libtorch's CUDA device for
+/// <c>cuda</c>/<c>cuda:N</c>.
 /// </summary>
 public static class ScoringBenchmark
 {
-    public static ScoringBenchmarkReport Run(string modelPath, int users, int top, int batchSize, IProgress<string>? log = null, CancellationToken cancellationToken = default)
+    /// <summary>The users per call when none is given: <see cref="ScoringBatchSize.For"/> with this on the CPU.</summary>
+    public const int CpuBatchSize = 1000;
+
+    /// <param name="batchSize">Users per call; null: <see cref="CpuBatchSize"/> on the CPU, a GPU-sized batch on CUDA (<see cref="ScoringBatchSize"/>).</param>
+    public static ScoringBenchmarkReport Run(string modelPath, int users, int top, int? batchSize = null, string device = "cpu", IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(users, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (batchSize is int given) ArgumentOutOfRangeException.ThrowIfLessThan(given, 1);
         var bundle = ModelBundle.Open(modelPath);
         // The libtorch baselines rebuild Mult-VAE's network from the graph's weights: other models have none to rebuild.
         if (bundle.Card.ModelType is not (ModelTypes.Vae or ModelTypes.Dae))
             throw new NotSupportedException($"the scoring benchmark sets ONNX Runtime beside libtorch's Mult-VAE/DAE forward passes; {bundle.Directory} holds a '{bundle.Card.ModelType}' model (time its scoring with benchmark-serve or a batch job instead)");
         if (bundle.UserHistories.RowCount == 0) throw new InvalidDataException($"{bundle.Directory} knows no users to score");
-        var batches = ScoringBatches.Repeated(bundle.UserHistories, users, batchSize);
+        int size = batchSize ?? ScoringBatchSize.For(device, bundle.Card.ItemCount, CpuBatchSize);
+        var batches = ScoringBatches.Repeated(bundle.UserHistories, users, size);
 
-        using var engine = OnnxRecommender.Open(bundle.Directory);
-        log?.Report($"ONNX Runtime: {users:N0} users in batches of {batchSize}, top {top}");
+        using var engine = OnnxRecommender.Open(bundle.Directory, device);
+        var torchDevice = TorchDevices.Resolve(device);
+        log?.Report($"ONNX Runtime on {device}: {users:N0} users in batches of {size}, top {top}");
         var (engineSeconds, engineFirst) = ScoringBatches.Time(batches, batch => Flatten(engine.Recommend(batch, top)), cancellationToken);
 
-        using var libtorch = new LibtorchScorer(ExportedWeights.Read(bundle.RecommenderPath));
+        using var libtorch = new LibtorchScorer(ExportedWeights.Read(bundle.RecommenderPath), torchDevice);
         log?.Report("libtorch, the trainer's validation path (embedding bag): the same users and weights");
         var (sparseSeconds, sparseFirst) = ScoringBatches.Time(batches, batch => libtorch.Recommend(batch, top, LibtorchScorer.ItemLayer.Sparse).Items, cancellationToken);
         log?.Report("libtorch, dense multi-hot input: the same users and weights");
@@ -40,12 +49,12 @@ public static class ScoringBenchmark
         return new ScoringBenchmarkReport
         {
             ModelPath = bundle.Directory,
-            Device = "cpu",
+            Device = device,
             Threads = engine.Threads,
             Items = bundle.Card.ItemCount,
             Users = users,
             Top = top,
-            BatchSize = batchSize,
+            BatchSize = size,
             EngineSeconds = engineSeconds,
             EngineUsersPerSecond = users / engineSeconds,
             ValidationPathSeconds = sparseSeconds,

@@ -32,10 +32,16 @@ public sealed class MeasureVaeScoringCommand : PSCmdlet
     [ValidateRange(1, SettingRanges.MaxTop)]
     public int Top { get; set; } = 100;
 
-    /// <summary>Users per call of either engine.</summary>
+    /// <summary>Users per call of each engine: 1000 unless given on the CPU, a GPU-sized batch on CUDA.</summary>
     [Parameter]
     [ValidateRange(1, SettingRanges.MaxBatchSize)]
-    public int BatchSize { get; set; } = 1000;
+    public int BatchSize { get; set; } = ScoringBenchmark.CpuBatchSize;
+
+    /// <summary>cpu, cuda or cuda:N: where ONNX Runtime and libtorch score.</summary>
+    [Parameter]
+    [ValidatePattern(DevicePattern.Value)]
+    [ArgumentCompleter(typeof(DeviceCompleter))]
+    public string Device { get; set; } = "cpu";
 
     protected override void ProcessRecord()
     {
@@ -44,13 +50,14 @@ public sealed class MeasureVaeScoringCommand : PSCmdlet
             WriteError(error);
             return;
         }
+        int? batchSize = MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) ? BatchSize : null;
         foreach (string directory in directories)
         {
             using var worker = new PipelineWorker();
             var log = worker.Report<string>(WriteVerbose);
             try
             {
-                WriteObject(worker.Run(token => ScoringBenchmark.Run(directory, Users, Top, BatchSize, log, token), stopping.Token));
+                WriteObject(worker.Run(token => ScoringBenchmark.Run(directory, Users, Top, batchSize, Device, log, token), stopping.Token));
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -75,10 +75,13 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
-    /// <summary>Users per ONNX Runtime call.</summary>
+    /// <summary>Users per ONNX Runtime call: 500 unless given on the CPU, a GPU-sized batch on CUDA.</summary>
     [Parameter]
     [ValidateRange(1, SettingRanges.MaxBatchSize)]
     public int BatchSize { get; set; } = RecommendationService.DefaultBatchSize;
+
+    /// <summary><see cref="BatchSize"/> when given; null leaves the choice to the device (<see cref="ScoringBatchSize"/>).</summary>
+    private protected int? GivenBatchSize => MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) ? BatchSize : null;
 
     protected CancellationTokenSource StopToken { get; } = new();
 
@@ -93,7 +96,7 @@ public abstract class ModelFileCommandBase : PSCmdlet, IDisposable
         }
         try
         {
-            service = RecommendationService.Open(model, Device, BatchSize, forBatchJobs: ParameterSetName == FileSet);
+            service = RecommendationService.Open(model, Device, GivenBatchSize, forBatchJobs: ParameterSetName == FileSet);
         }
         catch (Exception e) when (EngineErrors.IsExpected(e))
         {

@@ -44,10 +44,10 @@ public sealed class TestVaeModelCommand : PSCmdlet
     [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
-    /// <summary>Users scored per ONNX Runtime call.</summary>
+    /// <summary>Users scored per ONNX Runtime call: 1000 unless given on the CPU, a GPU-sized batch on CUDA.</summary>
     [Parameter]
     [ValidateRange(1, SettingRanges.MaxBatchSize)]
-    public int BatchSize { get; set; } = 1000;
+    public int BatchSize { get; set; } = ModelEvaluator.DefaultBatchSize;
 
     /// <summary>Leaves out the EASE baseline (fitted on the model's training users, which costs seconds to minutes).</summary>
     [Parameter]
@@ -102,11 +102,14 @@ public sealed class TestVaeModelCommand : PSCmdlet
                 PercentComplete = users * 100 / Math.Max(1, bundle.Test.Count),
             }));
             var selected = metrics ?? RunMetrics.Of(bundle.Directory);
-            var report = worker.Run(token => ModelEvaluator.Evaluate(bundle, Device, BatchSize, scored, token, selected), stopping.Token);
+            int batchSize = MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize))
+                ? BatchSize
+                : ScoringBatchSize.For(Device, bundle.Card.ItemCount, ModelEvaluator.DefaultBatchSize);
+            var report = worker.Run(token => ModelEvaluator.Evaluate(bundle, Device, batchSize, scored, token, selected), stopping.Token);
             if (!NoBaseline)
             {
                 WriteProgress(new ProgressRecord(1, activity, "Fitting the EASE baseline on the model's training users"));
-                report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(BatchSize, 500), token, selected), stopping.Token);
+                report = worker.Run(token => EaseBaseline.AddTo(report, bundle, Device, Math.Min(batchSize, 500), token, selected), stopping.Token);
                 if (report.EaseBaselineNote is string note) WriteVerbose(note);
             }
             if (RunReport.TryRecord(report) is string reportProblem) WriteWarning(reportProblem); // a run's evaluation.json and report.md

@@ -42,8 +42,9 @@ public static class ServingBenchmark
         var bundle = ModelBundle.Open(modelPath);
         if (bundle.UserIds.Count == 0) throw new InvalidDataException($"{bundle.Directory} knows no users to ask for");
 
-        log?.Report($"engine alone: {settings.EngineUsers:N0} users in batches of {settings.EngineBatchSize}, then single users");
-        var (engineUsersPerSecond, singleP50, singleP99, threads) = MeasureEngine(bundle, settings, cancellationToken);
+        int most = settings.Clients.Max();
+        log?.Report($"engine alone: {settings.EngineUsers:N0} users in batches of {settings.EngineBatchSize}, then of {most}, then single users");
+        var engine = MeasureEngine(bundle, settings, most, cancellationToken);
 
         var bodies = bundle.UserIds.Take(20_000)
             .Select(id => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { user_id = id, k = settings.Top })))
@@ -62,7 +63,6 @@ public static class ServingBenchmark
         var load = new LoadGenerator(service.LocalUri);
         const string path = "/v1/recommendations";
 
-        int most = settings.Clients.Max();
         log?.Report($"service at {service.Url} (process {service.Process.Id}): warming up with {most} clients");
         await load.RunAsync(path, bodies, most, settings.WarmUp, cancellationToken);
 
@@ -87,20 +87,24 @@ public static class ServingBenchmark
         phases.Add(await Phase($"{most} clients, {settings.Promotions} promotions", server, load, path, bodies, most, settings.PhaseDuration,
             () => PromoteRepeatedly(promoter, server, settings.Promotions, settings.PhaseDuration, cancellationToken), cancellationToken));
 
+        var busiest = phases.Where(p => p.Promotions == 0 && p.UsersPerRequest == 1).MaxBy(p => p.UsersPerSecond)!;
         return new ServingBenchmarkReport
         {
             ModelPath = bundle.Directory,
             Items = bundle.Card.ItemCount,
             Top = settings.Top,
-            Threads = threads,
+            Threads = engine.Threads,
             SpinWait = settings.SpinWait,
             EngineBatchSize = settings.EngineBatchSize,
-            EngineUsersPerSecond = engineUsersPerSecond,
-            EngineSingleUserP50Ms = singleP50,
-            EngineSingleUserP99Ms = singleP99,
+            EngineUsersPerSecond = engine.UsersPerSecond,
+            EngineClientsBatchSize = most,
+            EngineClientsBatchUsersPerSecond = engine.ClientsBatchUsersPerSecond,
+            EngineSingleUserP50Ms = engine.SingleP50Ms,
+            EngineSingleUserP99Ms = engine.SingleP99Ms,
             Phases = phases,
-            ConcurrentToEngine = phases.Where(p => p.Promotions == 0 && p.UsersPerRequest == 1).Max(p => p.UsersPerSecond) / engineUsersPerSecond,
-            BatchFormToEngine = phases.Where(p => p.UsersPerRequest > 1).Select(p => p.UsersPerSecond / engineUsersPerSecond).DefaultIfEmpty().Max(),
+            ConcurrentToEngine = busiest.UsersPerSecond / engine.UsersPerSecond,
+            ConcurrentToEngineAtClientsBatch = busiest.UsersPerSecond / engine.ClientsBatchUsersPerSecond,
+            BatchFormToEngine = phases.Where(p => p.UsersPerRequest > 1).Select(p => p.UsersPerSecond / engine.UsersPerSecond).DefaultIfEmpty().Max(),
         };
     }
 
@@ -158,13 +162,22 @@ public static class ServingBenchmark
         return (count, served);
     }
 
-    private static (double UsersPerSecond, double SingleP50Ms, double SingleP99Ms, int Threads) MeasureEngine(ModelBundle bundle, Settings settings, CancellationToken cancellationToken)
+    /// <summary>What the engine alone measured: users/s in large batches and in batches of the most clients, and one user's latency.</summary>
+    private sealed record EngineFigures(double UsersPerSecond, double ClientsBatchUsersPerSecond, double SingleP50Ms, double SingleP99Ms, int Threads);
+
+    private static EngineFigures MeasureEngine(ModelBundle bundle, Settings settings, int clients, CancellationToken cancellationToken)
     {
         using var engine = OnnxRecommender.Open(bundle.Directory);
         var known = bundle.UserHistories;
-        var batches = ScoringBatches.Repeated(known, settings.EngineUsers, settings.EngineBatchSize);
-        var (seconds, _) = ScoringBatches.Time(batches, batch => engine.Recommend(batch, settings.Top), cancellationToken);
-        double usersPerSecond = settings.EngineUsers / seconds;
+        double UsersPerSecond(int batchSize)
+        {
+            var batches = ScoringBatches.Repeated(known, settings.EngineUsers, batchSize);
+            var (seconds, _) = ScoringBatches.Time(batches, batch => engine.Recommend(batch, settings.Top), cancellationToken);
+            return settings.EngineUsers / seconds;
+        }
+        double usersPerSecond = UsersPerSecond(settings.EngineBatchSize);
+        // Requests of one user each, one per client in flight, can make calls of at most this many users.
+        double clientsBatchUsersPerSecond = UsersPerSecond(clients);
 
         var single = new long[300];
         for (int i = 0; i < single.Length; i++)
@@ -175,7 +188,7 @@ public static class ServingBenchmark
             single[i] = Stopwatch.GetTimestamp() - start;
         }
         Array.Sort(single);
-        return (usersPerSecond, Percentile(single, 0.5), Percentile(single, 0.99), engine.Threads);
+        return new EngineFigures(usersPerSecond, clientsBatchUsersPerSecond, Percentile(single, 0.5), Percentile(single, 0.99), engine.Threads);
     }
 
     private static double Percentile(long[] sortedTicks, double quantile)

@@ -15,6 +15,13 @@ public sealed record ServingBenchmarkReport
     public required int EngineBatchSize { get; init; }
     public required double EngineUsersPerSecond { get; init; }
 
+    /// <summary>
+    /// The engine alone in batches of the most clients (<see cref="EngineClientsBatchSize"/>): the largest call that
+    /// clients sending one user per request can make, so the ceiling of their throughput with HTTP free and every core the engine's.
+    /// </summary>
+    public required int EngineClientsBatchSize { get; init; }
+    public required double EngineClientsBatchUsersPerSecond { get; init; }
+
     /// <summary>The engine's latency for a single user (batches of one), median and 99th percentile.</summary>
     public required double EngineSingleUserP50Ms { get; init; }
     public required double EngineSingleUserP99Ms { get; init; }
@@ -23,6 +30,9 @@ public sealed record ServingBenchmarkReport
 
     /// <summary>The busiest phase of one user per request without promotions, its users/s over <see cref="EngineUsersPerSecond"/>.</summary>
     public required double ConcurrentToEngine { get; init; }
+
+    /// <summary>The same phase's users/s over <see cref="EngineClientsBatchUsersPerSecond"/>: what HTTP, JSON and sharing the cores with the load generator leave.</summary>
+    public required double ConcurrentToEngineAtClientsBatch { get; init; }
 
     /// <summary>The batch-form phase's users/s over <see cref="EngineUsersPerSecond"/> (0 when it did not run).</summary>
     public double BatchFormToEngine { get; init; }

@@ -57,4 +57,47 @@ public sealed class ScoringBenchmarkTests
         Assert.Equal(report.EngineUsersPerSecond / report.ValidationPathUsersPerSecond, report.EngineToValidationPath, 6);
         Assert.Equal(1.0, report.TopKAgreement);
     }
+
+    [Fact]
+    public void Benchmark_WithoutABatchSize_TakesTheCpuDefault()
+    {
+        using var model = TestModel.Create();
+        var report = ScoringBenchmark.Run(model.ModelDirectory, users: 30, top: 5, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(("cpu", ScoringBenchmark.CpuBatchSize), (report.Device, report.BatchSize));
+        Assert.Equal(1.0, report.TopKAgreement);
+    }
+
+    [Fact]
+    public void Benchmark_OnCuda_ScoresThereOrSaysWhyItCannot()
+    {
+        using var model = TestModel.Create();
+        ScoringBenchmarkReport report;
+        try
+        {
+            report = ScoringBenchmark.Run(model.ModelDirectory, users: 30, top: 5, device: "cuda", cancellationToken: TestContext.Current.CancellationToken);
+        }
+        catch (ExecutionProviderException e)
+        {
+            // The CPU build of ONNX Runtime (the default) lands here, before anything is scored.
+            Assert.Equal("cuda", e.Device);
+            return;
+        }
+        // On a GPU with ONNX Runtime's CUDA build: the same top-k as libtorch on the device, in a GPU-sized batch.
+        Assert.Equal(("cuda", ScoringBatchSize.For("cuda", TestModel.Items, ScoringBenchmark.CpuBatchSize)), (report.Device, report.BatchSize));
+        Assert.Equal(1.0, report.TopKAgreement);
+    }
+
+    [Fact]
+    internal void LibtorchBaseline_OnAGivenDevice_ScoresAsOnTheDefault()
+    {
+        using var model = TestModel.Create();
+        var histories = CsrMatrix.FromRows(model.UserHistories, TestModel.Items);
+        var weights = ExportedWeights.Read(model.PathOf(ModelFiles.Recommender));
+        using var onDefault = new LibtorchScorer(weights);
+        using var onCpu = new LibtorchScorer(weights, TorchSharp.torch.CPU);
+
+        foreach (var layer in new[] { LibtorchScorer.ItemLayer.Dense, LibtorchScorer.ItemLayer.Sparse })
+            Assert.Equal(onDefault.Recommend(histories, 10, layer).Items, onCpu.Recommend(histories, 10, layer).Items);
+    }
 }
