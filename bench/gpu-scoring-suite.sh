@@ -8,33 +8,20 @@
 # validation path and dense pass, same device) at the GPU-sized default batch, at 1,000 and at 50,000 users a
 # call; the same model's test users through `vaetoolkit test --device cuda`. Then issue 15's models on the GPU:
 # EASE and RecVAE trained with `device: cuda` on the quickstart data (their CPU figures for the same seed are
-# in bench/NOTES.md, to compare). Each step has its own limit and
+# in bench/NOTES.md, to compare); and TensorBoard (installed there) reading the RecVAE run's event files. Each step has its own limit and
 # a failing one does not stop the rest; all of it ends within SUITE_SECONDS (default 420). The log goes to
 # LOG_DIR/scoring.log, the benchmark reports (one JSON object per line) to LOG_DIR/scoring.jsonl, and a
 # summary ends the output. DEVICE=cpu runs the same steps on the CPU (to try the script without a GPU).
 set -u
 out=${1:-${OUT:-/tmp/vae-gpu-out}}
 mkdir -p "$out" /tmp/vae-gpu
+repo=$(cd "$(dirname "$0")/.." && pwd)
 log=$out/scoring.log
 device=${DEVICE:-cuda}
 users=${SCORING_USERS:-200000}
 model=/tmp/vae-gpu/scoring-model
-export XDG_CACHE_HOME=${XDG_CACHE_HOME:-/tmp/vae-gpu/cache}
-# The test assembly's dependency manifest describes this linux-x64 folder, the CLI's own does not.
-cli=(dotnet exec --depsfile VaeToolkit.Tests.deps.json --runtimeconfig VaeToolkit.Tests.runtimeconfig.json vaetoolkit.dll)
 deadline=${SUITE_SECONDS:-420}
-
-# step NAME SECONDS COMMAND...: runs COMMAND with its output in the log, and notes its exit code and time.
-step() {
-  local name=$1 limit=$2 began=$SECONDS rc; shift 2
-  local left=$((deadline - SECONDS))
-  if [ "$left" -lt 20 ]; then echo "== $name: skipped, $left s left of SUITE_SECONDS=$deadline" | tee -a "$log"; return 0; fi
-  [ "$limit" -gt "$left" ] && limit=$left
-  echo "== $name: $*" >>"$log"
-  timeout "$limit" "$@" >>"$log" 2>&1
-  rc=$?
-  echo "== $name: exit $rc after $((SECONDS - began)) s" | tee -a "$log"
-}
+source "$repo/bench/suite-common.sh"
 
 # scoring NAME [OPTION...]: benchmark-scoring of the model on the device; its JSON report goes to scoring.jsonl.
 scoring() {
@@ -63,8 +50,30 @@ for type in ease recvae; do
     --set model.type=$type --set training.epochs=10
 done
 
+# TensorBoard itself (installed beside PyTorch there, not here) reads a run's event files: the loss and
+# validation NDCG@100 it sees must be the manifest's, epoch by epoch.
+cat > /tmp/vae-gpu/tensorboard_check.py <<'PY'
+import json, math, os, sys
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+run = sys.argv[1]
+history = json.load(open(os.path.join(run, "manifest.json")))["history"]
+events = EventAccumulator(os.path.join(run, "tensorboard"), size_guidance={"scalars": 0})
+events.Reload()
+tags = events.Tags()["scalars"]
+print(f"tensorboard: {len(tags)} scalar tags: {', '.join(sorted(tags))}")
+bad = 0
+for tag, key in [("train/loss", "loss"), ("validation/ndcg_at_100", "validation_ndcg_at100")]:
+    seen = {e.step: e.value for e in events.Scalars(tag)}
+    want = {h["epoch"]: h[key] for h in history if h.get(key) is not None}
+    bad += sum(1 for epoch, value in want.items() if not math.isclose(seen.get(epoch, math.nan), value, rel_tol=1e-6))
+    print(f"tensorboard: {tag}: {len(seen)} steps, manifest {len(want)} epochs")
+print(f"tensorboard: {'agrees with the manifest' if bad == 0 else f'{bad} values differ from the manifest'}")
+sys.exit(1 if bad else 0)
+PY
+step tensorboard-reads-events 60 env -u LD_LIBRARY_PATH python3 /tmp/vae-gpu/tensorboard_check.py /tmp/vae-gpu/quickstart-recvae
+
 echo "== summary" | tee -a "$log"
-grep -E "Total:|\[FAIL\]|CUDA was asked|exit [1-9]" "$log" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$log"
+grep -E "Total:|\[FAIL\]|CUDA was asked|exit [1-9]|^tensorboard: " "$log" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$log"
 python3 - "$model" /tmp/vae-gpu/quickstart-ease /tmp/vae-gpu/quickstart-recvae <<'PY' | tee -a "$log"
 import json, os, sys
 for run in sys.argv[1:]:
