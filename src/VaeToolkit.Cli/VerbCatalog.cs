@@ -291,7 +291,7 @@ internal static class VerbCatalog
 
         new("benchmark-serve", new VerbHelp(
             "the service under load: latency, throughput, promotions",
-            ["--model <run or model dir> [--seconds S] [--clients N,N] [--top K] [--reloads R] [--batch-users U] [--spin-wait on|off]"],
+            ["--model <run or model dir> [--seconds S] [--clients N,N] [--top K] [--reloads R] [--batch-users U] [--spin-wait on|off] [--threads N] [--settle S]"],
             "Starts the service in process and measures latency at one client, throughput at many, and requests "
             + "served while models are promoted; prints the figures as JSON.",
             [
@@ -302,6 +302,8 @@ internal static class VerbCatalog
                 new("reloads", "R", "promotions during the last phase (default 10)"),
                 new("batch-users", "U", "when above 0, one more phase with batch requests of U users"),
                 new("spin-wait", "on|off", "ONNX Runtime's threads spin between operators (default off)"),
+                new("threads", "N", "the service's ONNX Runtime threads (default 0: every core)"),
+                new("settle", "S", "seconds of unmeasured load at each phase's client count before it is timed (default 2)"),
             ],
             ["vaetoolkit benchmark-serve --model runs/qs --seconds 10 --clients 1,32 --reloads 10 --batch-users 16"]),
             (verbs, line, token) => (verbs.BenchmarkServe(line, token), true)),

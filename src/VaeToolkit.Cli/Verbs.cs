@@ -134,7 +134,7 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
     /// <summary>The service under load (<see cref="ServingBenchmark"/>): latency at one client, throughput at many, promotions under load.</summary>
     public object BenchmarkServe(CommandLine line, CancellationToken cancellationToken)
     {
-        line.OnlyAllow("model", "seconds", "clients", "top", "reloads", "batch-users", "spin-wait");
+        line.OnlyAllow("model", "seconds", "clients", "top", "reloads", "batch-users", "spin-wait", "threads", "settle");
         var defaults = new ServingBenchmark.Settings();
         int[] clients = defaults.Clients.ToArray();
         if (line.Value("clients") is string list)
@@ -149,6 +149,8 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
             Top = line.Int("top", 1, SettingRanges.MaxTop) ?? defaults.Top,
             Promotions = line.Int("reloads", 0, 1000) ?? defaults.Promotions,
             BatchUsers = line.Int("batch-users", 0, 10_000) ?? 0,
+            ServiceThreads = line.Int("threads", 0, 1024) ?? 0,
+            Settle = TimeSpan.FromSeconds(line.Int("settle", 0, 600) ?? (int)defaults.Settle.TotalSeconds),
             SpinWait = line.Value("spin-wait") switch
             {
                 null or "off" => false,

@@ -33,8 +33,18 @@ public static class ServingBenchmark
         /// <summary>Load before the measured phases, at the most clients: the service's code is compiled to its final tier meanwhile.</summary>
         public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(5);
 
+        /// <summary>
+        /// Unmeasured load at each phase's own client count before it is measured, so that a phase is timed in its
+        /// steady state: the micro-batcher sizes its calls by the busiest moment of its last window, and a phase
+        /// of one client right after 32 would otherwise wait out that window's larger calls.
+        /// </summary>
+        public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
+
         /// <summary>The service's <see cref="Hosting.ServerOptions.SpinWait"/>.</summary>
         public bool SpinWait { get; init; }
+
+        /// <summary>The service's ONNX Runtime threads (<see cref="Hosting.ServerOptions.Threads"/>); 0: every core. The engine alone always takes every core.</summary>
+        public int ServiceThreads { get; init; }
     }
 
     public static async Task<ServingBenchmarkReport> RunAsync(string modelPath, Settings settings, IProgress<string>? log = null, CancellationToken cancellationToken = default)
@@ -54,6 +64,7 @@ public static class ServingBenchmark
         [
             "--model", promoter.ServingPath, "--urls", "http://127.0.0.1:0", "--reload-poll-seconds", "1",
             "--max-k", Math.Max(settings.Top, 1000).ToString(CultureInfo.InvariantCulture), "--spin-wait", settings.SpinWait ? "on" : "off",
+            "--threads", settings.ServiceThreads.ToString(CultureInfo.InvariantCulture),
         ];
         using var service = ServiceHostProcess.Start(Path.Combine(AppContext.BaseDirectory, "vaetoolkit-serve.dll"), arguments, null,
             line => { if (line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)) log?.Report($"service: {line}"); },
@@ -70,7 +81,7 @@ public static class ServingBenchmark
         foreach (int clients in settings.Clients)
         {
             log?.Report($"{clients} client(s), {settings.PhaseDuration.TotalSeconds:0} s");
-            phases.Add(await Phase($"{clients} clients", server, load, path, bodies, clients, settings.PhaseDuration, null, cancellationToken));
+            phases.Add(await Phase($"{clients} clients", server, load, path, bodies, clients, settings, null, cancellationToken));
         }
 
         if (settings.BatchUsers > 0)
@@ -80,11 +91,11 @@ public static class ServingBenchmark
                 .ToArray();
             log?.Report($"{most} clients, batch form with {settings.BatchUsers} users per request");
             phases.Add(await Phase($"{most} clients, {settings.BatchUsers} users per request", server, load, path + "/batch", batchBodies, most,
-                settings.PhaseDuration, null, cancellationToken, settings.BatchUsers));
+                settings, null, cancellationToken, settings.BatchUsers));
         }
 
         log?.Report($"{most} clients while the model is promoted {settings.Promotions} times");
-        phases.Add(await Phase($"{most} clients, {settings.Promotions} promotions", server, load, path, bodies, most, settings.PhaseDuration,
+        phases.Add(await Phase($"{most} clients, {settings.Promotions} promotions", server, load, path, bodies, most, settings,
             () => PromoteRepeatedly(promoter, server, settings.Promotions, settings.PhaseDuration, cancellationToken), cancellationToken));
 
         var busiest = phases.Where(p => p.Promotions == 0 && p.UsersPerRequest == 1).MaxBy(p => p.UsersPerSecond)!;
@@ -95,6 +106,7 @@ public static class ServingBenchmark
             Top = settings.Top,
             Threads = engine.Threads,
             SpinWait = settings.SpinWait,
+            ServiceThreads = settings.ServiceThreads,
             EngineBatchSize = settings.EngineBatchSize,
             EngineUsersPerSecond = engine.UsersPerSecond,
             EngineClientsBatchSize = most,
@@ -109,8 +121,10 @@ public static class ServingBenchmark
     }
 
     private static async Task<LoadPhase> Phase(string name, ServiceClient server, LoadGenerator load, string path, byte[][] bodies, int clients,
-        TimeSpan duration, Func<Task<(int Promoted, int Served)>>? during, CancellationToken cancellationToken, int usersPerRequest = 1)
+        Settings settings, Func<Task<(int Promoted, int Served)>>? during, CancellationToken cancellationToken, int usersPerRequest = 1)
     {
+        if (settings.Settle > TimeSpan.Zero) await load.RunAsync(path, bodies, clients, settings.Settle, cancellationToken);
+        var duration = settings.PhaseDuration;
         var (callsBefore, usersBefore) = await server.BatchesAsync(cancellationToken);
         var serviceCpu = server.CpuTime();
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;

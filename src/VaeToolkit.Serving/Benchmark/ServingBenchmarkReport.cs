@@ -11,6 +11,9 @@ public sealed record ServingBenchmarkReport
     /// <summary>Whether the service's ONNX Runtime threads spun between operators (the engine alone always spins).</summary>
     public required bool SpinWait { get; init; }
 
+    /// <summary>The service's ONNX Runtime threads as asked (0: every core, as <see cref="Threads"/> counts them).</summary>
+    public int ServiceThreads { get; init; }
+
     /// <summary>The scoring engine alone on the same model, measured in the same run: users/s in batches of <see cref="EngineBatchSize"/>.</summary>
     public required int EngineBatchSize { get; init; }
     public required double EngineUsersPerSecond { get; init; }

@@ -15,6 +15,7 @@ public sealed class ServingBenchmarkTests
         {
             PhaseDuration = TimeSpan.FromSeconds(2),
             WarmUp = TimeSpan.FromSeconds(1),
+            Settle = TimeSpan.FromSeconds(0.5),
             Clients = [1, 4],
             Top = 5,
             Promotions = 2,
