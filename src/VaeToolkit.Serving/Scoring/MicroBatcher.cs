@@ -15,7 +15,7 @@ internal sealed class MicroBatcher : IDisposable
 {
     // A quarter of a second: 25 rounds of 32 clients at ML-20M's shape, and when a burst ends, lone requests
     // wait for company that will not come for that long only (a whole second added up to 4 ms to a lone client's p99 in benchmark-serve).
-    private static readonly long PeakWindowTicks = Stopwatch.Frequency / 4;
+    internal static readonly TimeSpan PeakWindow = TimeSpan.FromSeconds(0.25);
 
     private readonly OnnxRecommender recommender;
     private readonly int itemCount;
@@ -24,10 +24,7 @@ internal sealed class MicroBatcher : IDisposable
     private readonly Action<int>? onBatch;
     private readonly BlockingCollection<ScoringJob> queue = [];
     private readonly Thread thread;
-
-    private int pending; // submitted and not yet answered
-    private int peakPending;
-    private long peakSince = Stopwatch.GetTimestamp();
+    private readonly WaitingPeak waiting = new(PeakWindow, TimeProvider.System);
 
     /// <param name="onBatch">Told each batch's user count (for metrics).</param>
     public MicroBatcher(OnnxRecommender recommender, int itemCount, int maxUsers, TimeSpan maxWait, Action<int>? onBatch = null)
@@ -46,15 +43,14 @@ internal sealed class MicroBatcher : IDisposable
     public Task<ScoredItems> ScoreAsync(int[] history, int k, bool excludeSeen)
     {
         var job = new ScoringJob(history, Math.Min(k, itemCount), excludeSeen);
-        int now = Interlocked.Increment(ref pending);
-        if (now > Volatile.Read(ref peakPending)) Volatile.Write(ref peakPending, now);
+        waiting.Arrived();
         try
         {
             queue.Add(job);
         }
         catch (InvalidOperationException)
         {
-            Interlocked.Decrement(ref pending);
+            waiting.Left(1);
             throw new ObjectDisposedException(nameof(MicroBatcher), "the model is being unloaded");
         }
         return job.Result.Task;
@@ -74,7 +70,7 @@ internal sealed class MicroBatcher : IDisposable
         while (queue.TryTake(out var first, Timeout.Infinite))
         {
             batch.Add(first);
-            int target = Math.Min(maxUsers, Target());
+            int target = Math.Min(maxUsers, waiting.Target());
             long deadline = Stopwatch.GetTimestamp() + (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
             while (batch.Count < target)
             {
@@ -86,23 +82,9 @@ internal sealed class MicroBatcher : IDisposable
                 else break;
             }
             Score(batch);
-            Interlocked.Add(ref pending, -batch.Count);
+            waiting.Left(batch.Count);
             batch.Clear();
         }
-    }
-
-    /// <summary>How many users to wait for: the most that were waiting at once in about the last quarter of a second.</summary>
-    private int Target()
-    {
-        long now = Stopwatch.GetTimestamp();
-        int peak = Volatile.Read(ref peakPending);
-        if (now - peakSince > PeakWindowTicks)
-        {
-            // A new window starts from what is waiting now, so that a burst long gone stops delaying lone requests.
-            peakSince = now;
-            Volatile.Write(ref peakPending, Math.Max(1, Volatile.Read(ref pending)));
-        }
-        return peak;
     }
 
     private CsrMatrix Histories(List<ScoringJob> jobs)
