@@ -83,8 +83,12 @@ internal sealed class ValidationBatches : IDisposable
             Tensor ranked = logits.topk(_depth).indexes; // int64 [users, depth], best first
             phases.Mark("top-k");
             // A ranked item hits when its key row × items + item is among the row's targets.
-            Tensor keys = ranked.add_(arange(history.Users, ScalarType.Int64, ranked.device).mul_(_items).unsqueeze(1));
-            Tensor found = searchsorted(targetKeys, keys).clamp_max_(targetKeys.shape[0] - 1);
+            // Explicit Scalars held for the calls (see HistoryBatch.Upload: implicit ones can be finalized mid-call).
+            using var items = ((long)_items).ToScalar();
+            using var one = 1L.ToScalar();
+            using var lastKey = (targetKeys.shape[0] - 1).ToScalar();
+            Tensor keys = ranked.add_(arange(history.Users, ScalarType.Int64, ranked.device).mul_(items).unsqueeze(1), one);
+            Tensor found = searchsorted(targetKeys, keys).clamp_max_(lastKey);
             Tensor hits = targetKeys.index_select(0, found.view(-1)).view_as(keys).eq(keys).to(ScalarType.Float64);
             sum.add_(hits.matmul(_discounts).div_(idealDcg).sum());
             phases.Mark("metrics");

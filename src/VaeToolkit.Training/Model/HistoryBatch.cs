@@ -63,10 +63,15 @@ public sealed class HistoryBatch : IDisposable
         }
 
         var (itemIndices, bagOffsets, counts) = (onDevice[0], onDevice[1], onDevice[2]);
+        // Explicit Scalars, held until the calls return: an implicit one (host.Items, add's alpha of 1) can be
+        // finalized by a garbage collection while libtorch still reads it, which once turned this int64 add's
+        // alpha into a float ("For integral input tensors, argument alpha must not be a floating point number").
+        using var items = ((long)host.Items).ToScalar();
+        using var one = 1L.ToScalar();
         using (var entryRows = EntryRows(bagOffsets, itemIndices.shape[0]))
         using (var norms = counts.rsqrt())
-        using (var rowStarts = entryRows.to(ScalarType.Int64).mul_(host.Items))
-            return new(host.Users, itemIndices, bagOffsets, norms.index_select(0, entryRows), rowStarts.add(itemIndices), counts);
+        using (var rowStarts = entryRows.to(ScalarType.Int64).mul_(items))
+            return new(host.Users, itemIndices, bagOffsets, norms.index_select(0, entryRows), rowStarts.add(itemIndices, one), counts);
     }
 
     /// <summary>
