@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using VaeToolkit.Orchestration.Runs;
-using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -14,41 +13,11 @@ namespace VaeToolkit.PowerShell;
 /// </summary>
 [Cmdlet(VerbsData.Compare, "VaeModel", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(VaeComparedRun))]
-public sealed class CompareVaeModelCommand : PSCmdlet
+public sealed class CompareVaeModelCommand : RunFolderCommandBase
 {
-    public const string PathSet = "Path";
-    public const string LiteralPathSet = "LiteralPath";
 
     private readonly CancellationTokenSource stopping = new();
     private readonly List<ComparedRun> runs = [];
-
-    /// <summary>Run directories; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ModelFolderCompleter))]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>Run directories, taken as typed; binds RunPath, ModelPath and FullName from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("PSPath", "RunPath", "ModelPath", "FullName")]
-    [ArgumentCompleter(typeof(ModelFolderCompleter))]
-    public string[] LiteralPath { get; set; } = [];
-
-    protected override void ProcessRecord()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
-        {
-            if (!FileSystemPaths.TryResolve(SessionState.Path, path, literal, out var directories, out ErrorRecord? error))
-            {
-                WriteError(error);
-                continue;
-            }
-            foreach (string directory in directories)
-                Load(directory);
-        }
-    }
 
     protected override void EndProcessing()
     {
@@ -69,7 +38,7 @@ public sealed class CompareVaeModelCommand : PSCmdlet
 
     protected override void StopProcessing() => stopping.Cancel();
 
-    private void Load(string directory)
+    protected override void ProcessFolder(string directory)
     {
         try
         {

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using VaeToolkit.Orchestration.Reports;
-using VaeToolkit.PowerShell.Completion;
 
 namespace VaeToolkit.PowerShell;
 
@@ -12,47 +11,17 @@ namespace VaeToolkit.PowerShell;
 /// </summary>
 [Cmdlet(VerbsCommon.Show, "VaeRun", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(string))]
-public sealed class ShowVaeRunCommand : PSCmdlet
+public sealed class ShowVaeRunCommand : RunFolderCommandBase
 {
-    public const string PathSet = "Path";
-    public const string LiteralPathSet = "LiteralPath";
 
     /// <summary>The error id of a report that was written but could not be opened (no desktop, no default app).</summary>
     public const string ReportNotOpened = "ReportNotOpened";
-
-    /// <summary>Run directories; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ModelFolderCompleter))]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>Run directories, taken as typed; binds RunPath, ModelPath and FullName from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("PSPath", "RunPath", "ModelPath", "FullName")]
-    [ArgumentCompleter(typeof(ModelFolderCompleter))]
-    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>Opens report.md with the system's default app instead of returning its text.</summary>
     [Parameter]
     public SwitchParameter Open { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
-        {
-            if (!FileSystemPaths.TryResolve(SessionState.Path, path, literal, out var directories, out ErrorRecord? error))
-            {
-                WriteError(error);
-                continue;
-            }
-            foreach (string directory in directories)
-                Show(directory);
-        }
-    }
-
-    private void Show(string directory)
+    protected override void ProcessFolder(string directory)
     {
         RunReportResult report;
         try

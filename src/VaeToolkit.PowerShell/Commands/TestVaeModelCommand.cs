@@ -18,25 +18,10 @@ namespace VaeToolkit.PowerShell;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "VaeModel", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(VaeModelEvaluation))]
-public sealed class TestVaeModelCommand : PSCmdlet
+public sealed class TestVaeModelCommand : RunFolderCommandBase
 {
-    public const string PathSet = "Path";
-    public const string LiteralPathSet = "LiteralPath";
 
     private readonly CancellationTokenSource stopping = new();
-
-    /// <summary>Run or model directories; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ModelFolderCompleter))]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>Run or model directories, taken as typed; binds ModelPath, RunPath and FullName from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("PSPath", "ModelPath", "RunPath", "FullName")]
-    [ArgumentCompleter(typeof(ModelFolderCompleter))]
-    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>cpu, cuda or cuda:N: where ONNX Runtime scores.</summary>
     [Parameter]
@@ -73,24 +58,9 @@ public sealed class TestVaeModelCommand : PSCmdlet
         }
     }
 
-    protected override void ProcessRecord()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
-        {
-            if (!FileSystemPaths.TryResolve(SessionState.Path, path, literal, out var directories, out ErrorRecord? error))
-            {
-                WriteError(error);
-                continue;
-            }
-            foreach (string directory in directories)
-                Evaluate(directory);
-        }
-    }
-
     protected override void StopProcessing() => stopping.Cancel();
 
-    private void Evaluate(string directory)
+    protected override void ProcessFolder(string directory)
     {
         string activity = $"Evaluating {directory}";
         using var worker = new PipelineWorker();
