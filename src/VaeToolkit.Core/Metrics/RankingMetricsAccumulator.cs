@@ -81,20 +81,27 @@ public sealed class RankingMetricsAccumulator
         for (int r = 0; r < coverageDepth; r++)
             if ((uint)ranked[r] >= (uint)_itemCount)
                 throw new ArgumentOutOfRangeException(nameof(ranked), ranked[r], $"item {ranked[r]} at rank {r + 1} is outside the catalogue of {_itemCount} items");
-        ndcgAt100 += RankingMetrics.NdcgAtK(ranked, targets, 100);
-        recallAt20 += RankingMetrics.RecallAtK(ranked, targets, 20);
-        recallAt50 += RankingMetrics.RecallAtK(ranked, targets, 50);
+        double ndcg100 = RankingMetrics.NdcgAtK(ranked, targets, 100);
+        double recall20 = RankingMetrics.RecallAtK(ranked, targets, 20);
+        double recall50 = RankingMetrics.RecallAtK(ranked, targets, 50);
+        ndcgAt100 += ndcg100;
+        recallAt20 += recall20;
+        recallAt50 += recall50;
         for (int i = 0; i < _selected.Count; i++)
         {
             var metric = _selected[i];
-            _sums[i] += metric.Kind switch
+            _sums[i] += metric switch
             {
-                RankingMetricKind.Ndcg => RankingMetrics.NdcgAtK(ranked, targets, metric.K),
-                RankingMetricKind.Recall => RankingMetrics.RecallAtK(ranked, targets, metric.K),
-                RankingMetricKind.Precision => RankingMetrics.PrecisionAtK(ranked, targets, metric.K),
-                RankingMetricKind.Mrr => RankingMetrics.ReciprocalRankAtK(ranked, targets, metric.K),
-                RankingMetricKind.Map => RankingMetrics.AveragePrecisionAtK(ranked, targets, metric.K),
-                RankingMetricKind.HitRate => RankingMetrics.HitAtK(ranked, targets, metric.K),
+                // The three always computed above are selected by default: not computed twice.
+                { Kind: RankingMetricKind.Ndcg, K: 100 } => ndcg100,
+                { Kind: RankingMetricKind.Recall, K: 20 } => recall20,
+                { Kind: RankingMetricKind.Recall, K: 50 } => recall50,
+                { Kind: RankingMetricKind.Ndcg } => RankingMetrics.NdcgAtK(ranked, targets, metric.K),
+                { Kind: RankingMetricKind.Recall } => RankingMetrics.RecallAtK(ranked, targets, metric.K),
+                { Kind: RankingMetricKind.Precision } => RankingMetrics.PrecisionAtK(ranked, targets, metric.K),
+                { Kind: RankingMetricKind.Mrr } => RankingMetrics.ReciprocalRankAtK(ranked, targets, metric.K),
+                { Kind: RankingMetricKind.Map } => RankingMetrics.AveragePrecisionAtK(ranked, targets, metric.K),
+                { Kind: RankingMetricKind.HitRate } => RankingMetrics.HitAtK(ranked, targets, metric.K),
                 _ => 0, // coverage: counted below, over the whole catalogue
             };
         }
