@@ -19,6 +19,7 @@ using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Serving.Benchmark;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Cli;
 
@@ -62,7 +63,7 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
         string? dataset = line.Value("dataset");
         string? configFile = line.Value("config");
         if (dataset is null && configFile is null) throw new UsageException("give --dataset or --config");
-        VaeConfig config = ConfigLoader.ForDataset(configFile, dataset, line.Value("source"), line.Values("set"));
+        VaeConfig config = ModelRegistry.ConfigLoader.ForDataset(configFile, dataset, line.Value("source"), line.Values("set"));
         var preparer = line.Value("cache") is string cache ? new DatasetPreparer(new MovieLensSource(), cache) : new DatasetPreparer();
         return preparer.Prepare(config, line.Flag("force"), progress.Log(), cancellationToken).Report;
     }
@@ -339,7 +340,7 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
         var overrides = line.Values("set").Concat(extraOverrides).ToList();
         foreach (string key in new[] { "device", "precision", "gpus" })
             if (line.Value(key) is string value) overrides.Add($"{key}={value}");
-        return ConfigLoader.Load(line.Required("config"), overrides);
+        return ModelRegistry.ConfigLoader.Load(line.Required("config"), overrides);
     }
 
     /// <summary>A YAML single-quoted scalar, for values put into --set style overrides.</summary>

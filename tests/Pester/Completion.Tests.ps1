@@ -2,8 +2,9 @@
 # folders, and item ids from a model's items.tsv with the item's name as tooltip.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
-    # The engines' types (ConfigSchema, KnownDatasets), from the module's folder; PowerShell loads them only once a cmdlet needs them.
+    # The engines' types (the registry's config loader, KnownDatasets), from the module's folder; PowerShell loads them only once a cmdlet needs them.
     $null = [Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) 'VaeToolkit.Core.dll'))
+    $null = [Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) 'VaeToolkit.Training.dll'))
 
     function Get-Completion([string] $Line) {
         @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches)
@@ -50,7 +51,7 @@ Describe '-Set keys' {
     }
 
     It 'offers every key of the schema, in file order, for an empty word' {
-        $keys = [VaeToolkit.Configuration.ConfigSchema]::Keys
+        $keys = [VaeToolkit.Training.Models.ModelRegistry]::ConfigLoader.Schema.Keys
         (Get-Completion 'Measure-VaeTraining x.yaml -Set ').CompletionText | Should -Be @($keys | ForEach-Object { "$_=" })
     }
 

@@ -49,8 +49,9 @@ BeforeDiscovery {
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
-    # The engines' types (ConfigSchema, KnownDatasets), from the module's folder; PowerShell loads them only once a cmdlet needs them.
+    # The engines' types (the registry's config loader, KnownDatasets), from the module's folder; PowerShell loads them only once a cmdlet needs them.
     $null = [Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) 'VaeToolkit.Core.dll'))
+    $null = [Reflection.Assembly]::LoadFrom((Join-Path (Split-Path $ModulePath) 'VaeToolkit.Training.dll'))
 }
 
 Describe 'about_VaeToolkit' {
@@ -74,7 +75,7 @@ Describe 'about_VaeToolkit_Configuration' {
     BeforeAll {
         $topic = Get-Help about_VaeToolkit_Configuration | Out-String -Width 200
         # The keys the config loader reads, from the loader itself (not a list kept by hand).
-        $keys = [VaeToolkit.Configuration.ConfigSchema]::Keys
+        $keys = [VaeToolkit.Training.Models.ModelRegistry]::ConfigLoader.Schema.Keys
         # An entry: the key, indented four spaces, then (on that line or the next) its type and default.
         $entryType = '(?:integer|number|string|boolean|path|int list|number list|string list)'
     }
@@ -89,7 +90,7 @@ Describe 'about_VaeToolkit_Configuration' {
             # An entry is the key at the start of a line, then (on that line or the next) its type and default.
             $entry = [regex]::Match($topic, "(?m)^ {4}$([regex]::Escape($key))\s+$entryType\s+(?<default>\S+)")
             $entry.Success | Should -BeTrue -Because "about_VaeToolkit_Configuration documents '$key' with its type and default"
-            $default = [VaeToolkit.Configuration.ConfigSchema]::DefaultText($key)
+            $default = [VaeToolkit.Training.Models.ModelRegistry]::ConfigLoader.Schema.DefaultText($key)
             if ($null -ne $default -and $default -notmatch '^\[') {
                 $entry.Groups['default'].Value | Should -Be $default -Because "the default of '$key' is $default"
             }
@@ -127,7 +128,7 @@ Describe 'Running the examples' {
             $ErrorActionPreference = 'Stop' # a sandbox without its data is an error here, not 45 failed examples
             $script:pristine = Join-Path $TestDrive 'sandbox'
             $script:savedEnvironment = @{ XDG_CACHE_HOME = $env:XDG_CACHE_HOME; VAETOOLKIT_DATA = $env:VAETOOLKIT_DATA }
-            $dataDir = [VaeToolkit.Configuration.ConfigLoader]::Load($MovieLensConfig).Data.DataDir
+            $dataDir = [VaeToolkit.Training.Models.ModelRegistry]::ConfigLoader.Load($MovieLensConfig).Data.DataDir
             $movieLens = Join-Path $dataDir 'ml-latest-small'
             New-Item -ItemType Directory -Force (Join-Path $pristine 'configs'), (Join-Path $pristine 'runs'), (Join-Path $pristine 'data/ml-latest-small'), (Join-Path $pristine 'cache') | Out-Null
             $env:XDG_CACHE_HOME = Join-Path $pristine 'cache'

@@ -6,23 +6,100 @@ namespace VaeToolkit.Configuration;
 
 /// <summary>
 /// Reads a YAML experiment file into an immutable <see cref="VaeConfig"/>. Unknown or duplicate keys,
-/// wrong types and out-of-range values are errors that name the file, line and column.
+/// wrong types and out-of-range values are errors that name the file, line and column. The model types it
+/// accepts, with their own sections, are given to it (the engine's registry holds one loader over every model:
+/// <c>ModelRegistry.ConfigLoader</c>); Core knows no model.
 /// </summary>
-public static class ConfigLoader
+public sealed class ConfigLoader
 {
     public const string DefaultName = "(built-in defaults)";
 
-    /// <summary>Reads <paramref name="path"/>, then applies <c>section.key=value</c> overrides.</summary>
-    public static VaeConfig Load(string path, IEnumerable<string>? overrides = null)
+    private readonly IReadOnlyList<IModelConfigType> _modelTypes;
+    private readonly Lazy<ConfigSchema> _schema;
+
+    /// <param name="modelTypes">Every type <c>model.type</c> may name, the default (<see cref="ModelTypes.Vae"/>) among them.</param>
+    public ConfigLoader(IEnumerable<IModelConfigType> modelTypes)
     {
-        string fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-            throw new ConfigException(ConfigErrorCodes.MissingFile, $"config file not found: {fullPath}", fullPath);
-        return Parse(File.ReadAllText(fullPath), fullPath, overrides);
+        _modelTypes = [.. modelTypes];
+        var duplicate = _modelTypes.GroupBy(type => type.Type).FirstOrDefault(group => group.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"model type '{duplicate.Key}' is given twice", nameof(modelTypes));
+        if (!_modelTypes.Any(type => type.Type == new ModelConfig().Type))
+            throw new ArgumentException($"the default model type '{new ModelConfig().Type}' is not among the types given", nameof(modelTypes));
+        _schema = new(() => new ConfigSchema(this));
     }
 
+    /// <summary>The values <c>model.type</c> accepts, in the registry's order.</summary>
+    public IReadOnlyList<string> ModelTypeNames => [.. _modelTypes.Select(type => type.Type)];
+
+    /// <summary>The keys this loader reads and their defaults (for completion and the help's key list).</summary>
+    public ConfigSchema Schema => _schema.Value;
+
+    /// <summary>Reads <paramref name="path"/>, then applies <c>section.key=value</c> overrides.</summary>
+    public VaeConfig Load(string path, IEnumerable<string>? overrides = null) =>
+        Parse(ReadFile(path, out string fullPath), fullPath, overrides);
+
     /// <summary>Parses YAML text; <paramref name="file"/> names it in errors and anchors relative paths.</summary>
-    public static VaeConfig Parse(string yaml, string file, IEnumerable<string>? overrides = null)
+    public VaeConfig Parse(string yaml, string file, IEnumerable<string>? overrides = null)
+    {
+        YamlMappingNode root = ParseTree(yaml, file);
+        var fromOverrides = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
+        foreach (string assignment in overrides ?? [])
+            ApplyOverride(root, assignment, file, fromOverrides);
+        return Read(new YamlSection(file, root, fromOverrides: fromOverrides), file, checkTypeRules: true);
+    }
+
+    /// <summary>
+    /// The config to prepare one data set: a config file (or the defaults when there is none), then the
+    /// overrides, then the data set name and its source file or folder when given.
+    /// </summary>
+    public VaeConfig ForDataset(string? configFile, string? dataset, string? source, IEnumerable<string>? overrides = null)
+    {
+        var all = new List<string>(overrides ?? []);
+        if (dataset is not null) all.Add($"data.dataset={dataset}");
+        if (source is not null) all.Add($"data.path='{Path.GetFullPath(source).Replace("'", "''")}'");
+        return configFile is null ? Parse("", DefaultName, all) : Load(configFile, all);
+    }
+
+    /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
+    public VaeConfig Defaults => Parse("", DefaultName);
+
+    /// <summary>
+    /// The <c>evaluation</c> section of a config file alone, read without knowing any model: for a run's own
+    /// config.yaml (written and checked when it trained) in a process that scores or serves without the engine.
+    /// </summary>
+    public static EvaluationConfig ReadEvaluation(string path)
+    {
+        string yaml = ReadFile(path, out string fullPath);
+        return ReadEvaluation(new YamlSection(fullPath, ParseTree(yaml, fullPath)).Section("evaluation"));
+    }
+
+    /// <summary>The full name of every value key the reader asks for, read off a pass over the defaults (see <see cref="ConfigSchema"/>).</summary>
+    internal IReadOnlyList<string> ReadKeys()
+    {
+        var keys = new List<string>();
+        Read(new YamlSection(DefaultName, null, keysRead: keys), DefaultName, checkTypeRules: true);
+        return keys;
+    }
+
+    /// <summary>
+    /// The defaults with <c>model.type</c> set to <paramref name="type"/>, without the type's rules across sections:
+    /// the shared defaults may break them (a type that needs other widths), and the schema wants its section's defaults.
+    /// </summary>
+    internal VaeConfig DefaultsOf(string type)
+    {
+        var root = new YamlMappingNode { { "model", new YamlMappingNode { { "type", type } } } };
+        return Read(new YamlSection(DefaultName, root), DefaultName, checkTypeRules: false);
+    }
+
+    private static string ReadFile(string path, out string fullPath)
+    {
+        fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+            throw new ConfigException(ConfigErrorCodes.MissingFile, $"config file not found: {fullPath}", fullPath);
+        return File.ReadAllText(fullPath);
+    }
+
+    private static YamlMappingNode ParseTree(string yaml, string file)
     {
         var stream = new YamlStream();
         try
@@ -43,42 +120,15 @@ public static class ConfigLoader
             throw new ConfigException(ConfigErrorCodes.MalformedYaml, $"malformed YAML: the YAML reader stopped ({e.Message})", file, inner: e);
         }
 
-        YamlMappingNode root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode switch
+        return stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode switch
         {
             YamlMappingNode mapping => mapping,
             YamlScalarNode { Value: null or "" } => new YamlMappingNode(),
             var other => throw new ConfigException(ConfigErrorCodes.WrongType, "the file must be a mapping of sections (data:, model:, training:, ...)", file, other.Start.Line, other.Start.Column),
         };
-        var fromOverrides = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
-        foreach (string assignment in overrides ?? [])
-            ApplyOverride(root, assignment, file, fromOverrides);
-        return Read(new YamlSection(file, root, fromOverrides: fromOverrides), file);
     }
 
-    /// <summary>
-    /// The config to prepare one data set: a config file (or the defaults when there is none), then the
-    /// overrides, then the data set name and its source file or folder when given.
-    /// </summary>
-    public static VaeConfig ForDataset(string? configFile, string? dataset, string? source, IEnumerable<string>? overrides = null)
-    {
-        var all = new List<string>(overrides ?? []);
-        if (dataset is not null) all.Add($"data.dataset={dataset}");
-        if (source is not null) all.Add($"data.path='{Path.GetFullPath(source).Replace("'", "''")}'");
-        return configFile is null ? Parse("", DefaultName, all) : Load(configFile, all);
-    }
-
-    /// <summary>The default configuration: the built-in synthetic data set with reference hyperparameters.</summary>
-    public static VaeConfig Defaults => Parse("", DefaultName);
-
-    /// <summary>The full name of every value key the reader asks for, read off a pass over the defaults (see <see cref="ConfigSchema"/>).</summary>
-    internal static IReadOnlyList<string> ReadKeys()
-    {
-        var keys = new List<string>();
-        Read(new YamlSection(DefaultName, null, keysRead: keys), DefaultName);
-        return keys;
-    }
-
-    private static VaeConfig Read(YamlSection root, string file)
+    private VaeConfig Read(YamlSection root, string file, bool checkTypeRules)
     {
         var defaults = new VaeConfig();
         var config = new VaeConfig
@@ -95,16 +145,26 @@ public static class ConfigLoader
             Export = ReadExport(root.Section("export")),
         };
         root.RejectUnknownKeys();
-        if (config.Model.Type == ModelTypes.Ease && config.Export.Precision == ExportPrecisions.Int8)
-            throw new ConfigException(ConfigErrorCodes.OutOfRange,
-                "'export.precision: int8' quantises a network's output layer; EASE has none (its graph sums rows of its item-item matrix): use fp32, fp16 or bf16", file);
-        if (config.Model.Type == ModelTypes.RecVae)
-        {
-            if (config.Export.Precision == ExportPrecisions.Int8)
-                throw root.Section("export").ErrorAt("precision", ConfigErrorCodes.OutOfRange,
-                    "'export.precision: int8' is not supported for RecVAE (its output layer reads the unbounded latent mean): use fp32, fp16 or bf16");
-        }
+        if (checkTypeRules) _modelTypes.First(type => type.Type == config.Model.Type).CheckConfig?.Invoke(config, root);
         return config;
+    }
+
+    private ModelConfig ReadModel(YamlSection section)
+    {
+        var d = new ModelConfig();
+        string type = section.String("type", d.Type, [.. ModelTypeNames]);
+        var encoderDims = section.IntList("encoder_dims", d.EncoderDims, min: 1, max: SettingRanges.MaxLayerWidth, maxCount: SettingRanges.MaxEncoderLayers);
+        double dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95);
+        // Every type's own section is read, so checked, whichever type the file chooses: a sweep may switch types.
+        ModelTypeConfig? settings = null;
+        foreach (var modelType in _modelTypes)
+        {
+            if (modelType.ReadSection is not { } readSection) continue;
+            var sectionSettings = readSection(section.Section(modelType.Type));
+            if (modelType.Type == type) settings = sectionSettings;
+        }
+        section.RejectUnknownKeys();
+        return new ModelConfig { Type = type, EncoderDims = encoderDims, Dropout = dropout, Settings = settings };
     }
 
     private static string ReadDevice(YamlSection section, string fallback) =>
@@ -169,60 +229,6 @@ public static class ConfigLoader
                 $"'data.synthetic.users' × 'mean_items_per_user' must be at most {SettingRanges.MaxSyntheticInteractions:N0} interactions, not {(long)synthetic.Users * synthetic.MeanItemsPerUser:N0}",
                 section.File);
         return synthetic;
-    }
-
-    private static ModelConfig ReadModel(YamlSection section)
-    {
-        var d = new ModelConfig();
-        var model = new ModelConfig
-        {
-            Type = section.String("type", d.Type, ModelTypes.All),
-            EncoderDims = section.IntList("encoder_dims", d.EncoderDims, min: 1, max: SettingRanges.MaxLayerWidth, maxCount: SettingRanges.MaxEncoderLayers),
-            Dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95),
-            Ease = ReadEase(section.Section("ease")),
-            RecVae = ReadRecVae(section.Section("recvae")),
-        };
-        section.RejectUnknownKeys();
-        if (model.Type == ModelTypes.RecVae && model.EncoderDims.Count != 2)
-            throw section.ErrorAt("encoder_dims", ConfigErrorCodes.OutOfRange,
-                $"'model.encoder_dims' must be exactly [hidden, latent] for RecVAE (its encoder has five dense layers of one width), not {model.EncoderDims.Count} entries");
-        return model;
-    }
-
-    private static EaseConfig ReadEase(YamlSection section)
-    {
-        var d = new EaseConfig();
-        var ease = new EaseConfig
-        {
-            Lambda = section.OptionalDouble("lambda", d.Lambda, min: 0, max: SettingRanges.MaxEaseLambda),
-            LambdaGrid = section.DoubleList("lambda_grid", d.LambdaGrid, min: 0, max: SettingRanges.MaxEaseLambda, maxCount: 64),
-        };
-        section.RejectUnknownKeys();
-        return ease;
-    }
-
-    private static RecVaeConfig ReadRecVae(YamlSection section)
-    {
-        var d = new RecVaeConfig();
-        var recVae = new RecVaeConfig
-        {
-            Gamma = section.OptionalDouble("gamma", d.Gamma, min: 0, max: 1e6),
-            Beta = section.OptionalDouble("beta", d.Beta, min: 0, max: 1e6),
-            EncoderEpochs = section.Int("encoder_epochs", d.EncoderEpochs, min: 0, max: 1000),
-            DecoderEpochs = section.Int("decoder_epochs", d.DecoderEpochs, min: 0, max: 1000),
-            MixtureWeights = section.DoubleList("mixture_weights", d.MixtureWeights, min: 0, max: 1, maxCount: 3),
-        };
-        section.RejectUnknownKeys();
-        if (recVae.Gamma is null or 0 && recVae.Beta is null)
-            throw section.ErrorAt("gamma", ConfigErrorCodes.OutOfRange,
-                "'model.recvae' needs 'gamma' (a KL weight per history item) or, with gamma null or 0, 'beta' (a fixed KL weight)");
-        if (recVae.EncoderEpochs + recVae.DecoderEpochs == 0)
-            throw section.ErrorAt("encoder_epochs", ConfigErrorCodes.OutOfRange,
-                "'model.recvae.encoder_epochs' and 'decoder_epochs' cannot both be 0: an epoch would train nothing");
-        if (recVae.MixtureWeights.Count != 3 || recVae.MixtureWeights.Any(w => !(w > 0)) || Math.Abs(recVae.MixtureWeights.Sum() - 1) > 1e-6)
-            throw section.ErrorAt("mixture_weights", ConfigErrorCodes.OutOfRange,
-                $"'model.recvae.mixture_weights' must be three positive weights summing to 1 (standard normal, previous posterior, wide Gaussian), not [{string.Join(", ", recVae.MixtureWeights)}]");
-        return recVae;
     }
 
     private static TrainingConfig ReadTraining(YamlSection section)

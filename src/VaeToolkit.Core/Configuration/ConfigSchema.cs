@@ -5,34 +5,43 @@ namespace VaeToolkit.Configuration;
 /// <summary>
 /// The keys a config file may set, as <c>section.key</c> names (<c>training.epochs</c>), and their defaults.
 /// Both come from the loader and the writer themselves, never from a list kept by hand: <see cref="Keys"/>
-/// are the keys <see cref="ConfigLoader"/> reads while it reads the defaults, so a key added to the
-/// loader is a key here (the <c>-Set</c> completer offers it, a test checks that the help documents it).
+/// are the keys a <see cref="ConfigLoader"/> reads while it reads the defaults (every model type's section
+/// included), so a key added to the loader or to a model's section is a key here (the <c>-Set</c> completer
+/// offers it, a test checks that the help documents it). A loader's <see cref="ConfigLoader.Schema"/>.
 /// </summary>
-public static class ConfigSchema
+public sealed class ConfigSchema
 {
-    private static readonly Lazy<IReadOnlyList<string>> LazyKeys = new(ConfigLoader.ReadKeys);
-    private static readonly Lazy<IReadOnlyDictionary<string, string>> LazyDefaults = new(ReadDefaults);
+    private readonly ConfigLoader _loader;
+    private readonly Lazy<IReadOnlyList<string>> _keys;
+    private readonly Lazy<IReadOnlyDictionary<string, string>> _defaults;
+
+    internal ConfigSchema(ConfigLoader loader)
+    {
+        _loader = loader;
+        _keys = new(loader.ReadKeys);
+        _defaults = new(ReadDefaults);
+    }
 
     /// <summary>Every value key, in the order the loader reads them (the order of the sections in a config file).</summary>
-    public static IReadOnlyList<string> Keys => LazyKeys.Value;
+    public IReadOnlyList<string> Keys => _keys.Value;
 
     /// <summary>
     /// The default of <paramref name="key"/> as YAML text (<c>200</c>, <c>null</c>, <c>[600, 200]</c>), as the writer
     /// writes the defaults; null for a key it leaves out at its default (it writes early stopping only when set).
     /// </summary>
-    public static string? DefaultText(string key) => LazyDefaults.Value.GetValueOrDefault(key);
+    public string? DefaultText(string key) => _defaults.Value.GetValueOrDefault(key);
 
     // The writer writes a model type's own section for that type only: the defaults of each type, merged.
-    private static IReadOnlyDictionary<string, string> ReadDefaults()
+    private IReadOnlyDictionary<string, string> ReadDefaults()
     {
         var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string type in ModelTypes.All)
+        foreach (string type in _loader.ModelTypeNames)
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(ConfigWriter.ToYaml(ConfigLoader.Parse("", ConfigLoader.DefaultName, [$"model.type={type}"]))));
+            stream.Load(new StringReader(ConfigWriter.ToYaml(_loader.DefaultsOf(type))));
             Flatten((YamlMappingNode)stream.Documents[0].RootNode, "", defaults);
         }
-        defaults["model.type"] = ConfigLoader.Defaults.Model.Type;
+        defaults["model.type"] = _loader.Defaults.Model.Type;
         return defaults;
     }
 

@@ -58,20 +58,10 @@ public static class ConfigWriter
         yaml.AppendLine($"  encoder_dims: [{string.Join(", ", m.EncoderDims)}]");
         yaml.AppendLine($"  dropout: {Number(m.Dropout)}");
         // Written for its own type only: checkpoints hash this text, and those of the other types predate it.
-        if (m.Type == ModelTypes.Ease)
+        if (m.Settings is { } settings)
         {
-            yaml.AppendLine("  ease:");
-            yaml.AppendLine($"    lambda: {Number(m.Ease.Lambda)}");
-            yaml.AppendLine($"    lambda_grid: [{string.Join(", ", m.Ease.LambdaGrid.Select(v => Number(v)))}]");
-        }
-        if (m.Type == ModelTypes.RecVae)
-        {
-            yaml.AppendLine("  recvae:");
-            yaml.AppendLine($"    gamma: {Number(m.RecVae.Gamma)}");
-            yaml.AppendLine($"    beta: {Number(m.RecVae.Beta)}");
-            yaml.AppendLine($"    encoder_epochs: {m.RecVae.EncoderEpochs}");
-            yaml.AppendLine($"    decoder_epochs: {m.RecVae.DecoderEpochs}");
-            yaml.AppendLine($"    mixture_weights: [{string.Join(", ", m.RecVae.MixtureWeights.Select(v => Number(v)))}]");
+            yaml.AppendLine($"  {m.Type}:");
+            foreach (var (key, value) in settings.ToYaml()) yaml.AppendLine($"    {key}: {value}");
         }
         yaml.AppendLine("training:");
         yaml.AppendLine($"  epochs: {t.Epochs}");
@@ -103,8 +93,7 @@ public static class ConfigWriter
         return yaml.ToString();
     }
 
-    private static string Number(double? value) => value is double v ? v.ToString("R", CultureInfo.InvariantCulture) : "null";
+    private static string Number(double? value) => YamlValues.Number(value);
 
-    private static string Text(string? value) =>
-        value is null ? "null" : "'" + value.Replace("'", "''") + "'";
+    private static string Text(string? value) => YamlValues.Text(value);
 }

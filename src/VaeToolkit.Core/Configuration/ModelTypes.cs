@@ -1,8 +1,9 @@
 namespace VaeToolkit.Configuration;
 
 /// <summary>
-/// The values <c>model.type</c> accepts. Each names a model of the engine's registry
-/// (<c>VaeToolkit.Training.Models.ModelRegistry</c>), which a test keeps in step with <see cref="All"/>.
+/// The names of the built-in models that layers other than the engine refer to (the default type, the EASE
+/// baseline, what the scoring benchmark compares). The types a config may choose are those of the engine's
+/// registry (<c>VaeToolkit.Training.Models.ModelRegistry</c>), which a new model joins without a name here.
 /// </summary>
 public static class ModelTypes
 {
@@ -17,6 +18,4 @@ public static class ModelTypes
 
     /// <summary>RecVAE (Shenbin et al. 2020): Mult-VAE with a composite prior, a deeper encoder and alternating updates.</summary>
     public const string RecVae = "recvae";
-
-    public static readonly string[] All = [Vae, Dae, Ease, RecVae];
 }

@@ -43,7 +43,4 @@ public static class SettingRanges
 
     /// <summary>data.synthetic.users × mean_items_per_user: the interactions generated, held in memory.</summary>
     public const long MaxSyntheticInteractions = 500_000_000;
-
-    /// <summary>model.ease.lambda and its grid's entries.</summary>
-    public const double MaxEaseLambda = 1e9;
 }

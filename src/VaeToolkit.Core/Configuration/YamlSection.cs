@@ -7,7 +7,7 @@ namespace VaeToolkit.Configuration;
 /// Reads the keys of one YAML mapping with type and range checks. Every key read is remembered, so
 /// that <see cref="RejectUnknownKeys"/> can report the keys nobody asked for, with a suggestion.
 /// </summary>
-internal sealed class YamlSection
+public sealed class YamlSection
 {
     private readonly string _file;
     private readonly string _prefix;
@@ -19,7 +19,7 @@ internal sealed class YamlSection
 
     /// <param name="fromOverrides">Nodes that came from overrides rather than the file: their errors name no line.</param>
     /// <param name="keysRead">When given, receives the full name (<c>data.synthetic.users</c>) of every value key read, here and in sub-sections.</param>
-    public YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null, ICollection<string>? keysRead = null)
+    internal YamlSection(string file, YamlMappingNode? mapping, string prefix = "", IReadOnlySet<YamlNode>? fromOverrides = null, ICollection<string>? keysRead = null)
     {
         _file = file;
         _prefix = prefix;
@@ -229,7 +229,7 @@ internal sealed class YamlSection
     public ConfigException ErrorAt(string name, string code, string message) =>
         _entries.TryGetValue(name, out var entry) ? Error(code, entry.Value, message) : new ConfigException(code, message, _file);
 
-    public ConfigException Error(string code, YamlNode node, string message) =>
+    internal ConfigException Error(string code, YamlNode node, string message) =>
         _fromOverrides.Contains(node)
             ? new(code, $"{message}, in an override", _file)
             : new(code, message, _file, node.Start.Line, node.Start.Column);

@@ -18,6 +18,6 @@ public static class RunMetrics
         if (Path.GetFileName(full) != RunFiles.ModelFolder || Path.GetDirectoryName(full) is not string run)
             return RankingMetric.Defaults;
         string config = Path.Combine(run, RunFiles.Config);
-        return File.Exists(config) ? ConfigLoader.Load(config).Evaluation.Metrics : RankingMetric.Defaults;
+        return File.Exists(config) ? ConfigLoader.ReadEvaluation(config).Metrics : RankingMetric.Defaults;
     }
 }

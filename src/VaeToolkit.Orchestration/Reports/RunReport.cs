@@ -6,6 +6,7 @@ using VaeToolkit.IO;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Orchestration.Reports;
 
@@ -125,7 +126,7 @@ public static class RunReport
         if (configText is null) return null;
         try
         {
-            return ConfigLoader.Parse(configText, Path.Combine(runDirectory, RunFiles.Config)).Model.Type;
+            return ModelRegistry.ConfigLoader.Parse(configText, Path.Combine(runDirectory, RunFiles.Config)).Model.Type;
         }
         catch (ConfigException)
         {

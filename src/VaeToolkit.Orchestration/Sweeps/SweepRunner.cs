@@ -2,6 +2,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Orchestration.Sweeps;
 
@@ -18,7 +19,7 @@ public static class SweepRunner
     /// loader's <see cref="ConfigException"/>, before anything runs or is written.
     /// </summary>
     public static IReadOnlyList<VaeConfig> ResolveConfigs(SweepRequest request) =>
-        request.Plan.Trials.Select(trial => ConfigLoader.Load(request.ConfigPath, [.. request.Overrides, .. trial.Overrides])).ToList();
+        request.Plan.Trials.Select(trial => ModelRegistry.ConfigLoader.Load(request.ConfigPath, [.. request.Overrides, .. trial.Overrides])).ToList();
 
     /// <summary>Throws <see cref="SweepPlanChangedException"/> when the sweep folder holds another plan.</summary>
     public static void CheckPlan(SweepRequest request, IReadOnlyList<VaeConfig> configs)

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.PowerShell.Completion;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.PowerShell;
 
@@ -63,7 +64,7 @@ public sealed class GetVaeDatasetCommand : PSCmdlet
         {
             var report = worker.Run(token =>
             {
-                VaeConfig config = ConfigLoader.ForDataset(configPath, dataset, sourcePath, Set);
+                VaeConfig config = ModelRegistry.ConfigLoader.ForDataset(configPath, dataset, sourcePath, Set);
                 return new DatasetPreparer().Prepare(config, Force, log, token).Report;
             }, stopping.Token);
             WriteObject(report);

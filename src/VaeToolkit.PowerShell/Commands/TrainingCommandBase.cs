@@ -4,6 +4,7 @@ using System.Management.Automation;
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
 using VaeToolkit.PowerShell.Completion;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.PowerShell;
 
@@ -63,7 +64,7 @@ public abstract class TrainingCommandBase : PSCmdlet
         ConfigPath = configPath;
         try
         {
-            return ConfigLoader.Load(configPath, Overrides(extraOverrides));
+            return ModelRegistry.ConfigLoader.Load(configPath, Overrides(extraOverrides));
         }
         catch (ConfigException e)
         {

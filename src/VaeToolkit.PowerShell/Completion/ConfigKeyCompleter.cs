@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.PowerShell.Completion;
 
@@ -16,11 +17,11 @@ public sealed class ConfigKeyCompleter : IArgumentCompleter
         string word = CompletionWord.Unquote(wordToComplete);
         if (word.Contains('=')) return [];
         // Keys that start with the word first (training.ep -> training.epochs), then those that contain it (epochs -> training.epochs).
-        var keys = ConfigSchema.Keys;
+        var keys = ModelRegistry.ConfigLoader.Schema.Keys;
         return keys.Where(key => key.StartsWith(word, StringComparison.OrdinalIgnoreCase))
             .Concat(keys.Where(key => !key.StartsWith(word, StringComparison.OrdinalIgnoreCase) && key.Contains(word, StringComparison.OrdinalIgnoreCase)))
             .Select(key => new CompletionResult(key + "=", key, CompletionResultType.ParameterValue,
-                ConfigSchema.DefaultText(key) is { } value ? $"{key} (default {value})" : key))
+                ModelRegistry.ConfigLoader.Schema.DefaultText(key) is { } value ? $"{key} (default {value})" : key))
             .ToList();
     }
 }

@@ -1,4 +1,5 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Configuration;
 
@@ -7,7 +8,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Defaults_AreTheReferenceHyperparameters()
     {
-        var config = ConfigLoader.Defaults;
+        var config = ModelRegistry.ConfigLoader.Defaults;
         Assert.Equal(200, config.Training.Epochs);
         Assert.Equal(10000, config.Training.BatchSize);
         Assert.Equal(0.001, config.Training.LearningRate);
@@ -22,7 +23,7 @@ public sealed class ConfigLoaderTests
     public void MisspeltKey_NamesFileLineColumnAndSuggestion()
     {
         const string yaml = "training:\n  epochs: 3\n  lerning_rate: 0.01\n";
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "/tmp/ml20m.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "/tmp/ml20m.yaml"));
         Assert.Equal(ConfigErrorCodes.UnknownKey, error.Code);
         Assert.Equal(3, error.Line);
         Assert.Equal(3, error.Column);
@@ -33,7 +34,7 @@ public sealed class ConfigLoaderTests
     public void DuplicateKey_IsAnError()
     {
         const string yaml = "seed: 1\nseed: 2\n";
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "x.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "x.yaml"));
         Assert.Equal(ConfigErrorCodes.DuplicateKey, error.Code);
         Assert.Equal(2, error.Line);
     }
@@ -52,7 +53,7 @@ public sealed class ConfigLoaderTests
     [InlineData("training:\n  lam: 0\n  beta2: 1\n", ConfigErrorCodes.OutOfRange, 3)]
     public void BadValues_AreReportedWithTheirLine(string yaml, string code, int line)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "bad.yaml"));
         Assert.Equal(code, error.Code);
         Assert.Equal(line, error.Line);
     }
@@ -60,22 +61,22 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Overrides_ReplaceValuesAndAreChecked()
     {
-        var config = ConfigLoader.Parse("training:\n  epochs: 3\n", "x.yaml", ["training.epochs=7", "model.type=dae"]);
+        var config = ModelRegistry.ConfigLoader.Parse("training:\n  epochs: 3\n", "x.yaml", ["training.epochs=7", "model.type=dae"]);
         Assert.Equal(7, config.Training.Epochs);
         Assert.Equal("dae", config.Model.Type);
-        var misspelt = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("seed: 1\n", "x.yaml", ["training.epoch=7"]));
+        var misspelt = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("seed: 1\n", "x.yaml", ["training.epoch=7"]));
         Assert.Equal(0, misspelt.Line); // the override has no line in the file
         Assert.EndsWith("unknown key 'training.epoch' (did you mean 'epochs'?), in an override", misspelt.Message);
-        var wrongType = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("training:\n  epochs: 3\n", "x.yaml", ["training.epochs=many"]));
+        var wrongType = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("training:\n  epochs: 3\n", "x.yaml", ["training.epochs=many"]));
         Assert.Equal(ConfigErrorCodes.WrongType, wrongType.Code);
         Assert.Equal(0, wrongType.Line);
-        Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "x.yaml", ["no-equals-sign"]));
+        Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "x.yaml", ["no-equals-sign"]));
     }
 
     [Fact]
     public void MissingFile_IsAnError()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/cfg.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Load("/nonexistent/cfg.yaml"));
         Assert.Equal(ConfigErrorCodes.MissingFile, error.Code);
         Assert.Contains("/nonexistent/cfg.yaml", error.Message);
     }
@@ -83,10 +84,10 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Writer_RoundTripsEveryValue()
     {
-        var config = ConfigLoader.Parse(
+        var config = ModelRegistry.ConfigLoader.Parse(
             "seed: 7\ndata:\n  dataset: file\n  path: /data/x.tsv\n  delimiter: '\\t'\n  positive_threshold: null\nmodel:\n  encoder_dims: [64, 16]\ntraining:\n  threads: 2\n  beta1: 0.8\n  beta2: 0.9\n",
             "/cfg/x.yaml");
-        var again = ConfigLoader.Parse(ConfigWriter.ToYaml(config), "/cfg/x.yaml");
+        var again = ModelRegistry.ConfigLoader.Parse(ConfigWriter.ToYaml(config), "/cfg/x.yaml");
         Assert.Equal(config with { SourcePath = null }, again with { SourcePath = null });
         Assert.Equal("\t", again.Data.Delimiter);
         Assert.Null(again.Data.PositiveThreshold);

@@ -1,4 +1,6 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
+using VaeToolkit.Training.Models.Ease;
 
 namespace VaeToolkit.Tests.Configuration;
 
@@ -15,57 +17,57 @@ public sealed class ConfigSchemaTests
     {
         // Two code paths agree: the keys the loader reads, and the keys the writer writes for some model type
         // (the writer writes model.ease.* for EASE only, model.recvae.* for RecVAE only) with every key set.
-        Assert.Equal(WrittenWithEveryKeySet().Keys.Order(StringComparer.Ordinal), ConfigSchema.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(WrittenWithEveryKeySet().Keys.Order(StringComparer.Ordinal), ModelRegistry.ConfigLoader.Schema.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void Keys_AreFullNames_EachOnce_InFileOrder()
     {
-        Assert.Equal(ConfigSchema.Keys.Count, ConfigSchema.Keys.Distinct().Count());
-        Assert.Equal("seed", ConfigSchema.Keys[0]);
-        Assert.Contains("data.synthetic.users", ConfigSchema.Keys);
-        Assert.Contains("model.ease.lambda_grid", ConfigSchema.Keys);
-        Assert.Contains("training.epochs", ConfigSchema.Keys);
-        Assert.DoesNotContain("data", ConfigSchema.Keys); // sections are not keys
-        Assert.True(ConfigSchema.Keys.ToList().IndexOf("data.dataset") < ConfigSchema.Keys.ToList().IndexOf("training.epochs"));
+        Assert.Equal(ModelRegistry.ConfigLoader.Schema.Keys.Count, ModelRegistry.ConfigLoader.Schema.Keys.Distinct().Count());
+        Assert.Equal("seed", ModelRegistry.ConfigLoader.Schema.Keys[0]);
+        Assert.Contains("data.synthetic.users", ModelRegistry.ConfigLoader.Schema.Keys);
+        Assert.Contains("model.ease.lambda_grid", ModelRegistry.ConfigLoader.Schema.Keys);
+        Assert.Contains("training.epochs", ModelRegistry.ConfigLoader.Schema.Keys);
+        Assert.DoesNotContain("data", ModelRegistry.ConfigLoader.Schema.Keys); // sections are not keys
+        Assert.True(ModelRegistry.ConfigLoader.Schema.Keys.ToList().IndexOf("data.dataset") < ModelRegistry.ConfigLoader.Schema.Keys.ToList().IndexOf("training.epochs"));
     }
 
     [Fact]
     public void EveryKey_IsAcceptedAsAnOverrideOfItsDefault_AndAnyOtherIsNot()
     {
         var written = WrittenWithEveryKeySet();
-        foreach (string key in ConfigSchema.Keys)
+        foreach (string key in ModelRegistry.ConfigLoader.Schema.Keys)
         {
             // The default where the writer writes it, else the value set above.
-            string value = ConfigSchema.DefaultText(key) ?? written[key];
+            string value = ModelRegistry.ConfigLoader.Schema.DefaultText(key) ?? written[key];
             // A value written as text may need quotes again (the delimiter ','); a value of the type the key needs parses.
             string yamlValue = value is "," ? "','" : value;
-            ConfigLoader.Parse("", "x.yaml", [$"{key}={yamlValue}"]);
+            ModelRegistry.ConfigLoader.Parse("", "x.yaml", [$"{key}={yamlValue}"]);
         }
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "x.yaml", ["training.epoch=3"]));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "x.yaml", ["training.epoch=3"]));
         Assert.Equal(ConfigErrorCodes.UnknownKey, error.Code);
     }
 
     [Fact]
     public void DefaultText_IsTheLoadersDefault()
     {
-        var defaults = ConfigLoader.Defaults;
-        Assert.Equal(defaults.Training.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), ConfigSchema.DefaultText("training.epochs"));
-        Assert.Equal($"[{string.Join(", ", defaults.Model.EncoderDims)}]", ConfigSchema.DefaultText("model.encoder_dims"));
-        Assert.Equal("null", ConfigSchema.DefaultText("data.heldout_users"));
-        Assert.Equal(defaults.Model.Type, ConfigSchema.DefaultText("model.type"));
-        Assert.Equal($"[{string.Join(", ", new EaseConfig().LambdaGrid)}]", ConfigSchema.DefaultText("model.ease.lambda_grid"));
-        Assert.Null(ConfigSchema.DefaultText("training.no_such_key"));
-        Assert.Null(ConfigSchema.DefaultText("training.early_stopping_patience")); // the writer leaves it out at its default
+        var defaults = ModelRegistry.ConfigLoader.Defaults;
+        Assert.Equal(defaults.Training.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), ModelRegistry.ConfigLoader.Schema.DefaultText("training.epochs"));
+        Assert.Equal($"[{string.Join(", ", defaults.Model.EncoderDims)}]", ModelRegistry.ConfigLoader.Schema.DefaultText("model.encoder_dims"));
+        Assert.Equal("null", ModelRegistry.ConfigLoader.Schema.DefaultText("data.heldout_users"));
+        Assert.Equal(defaults.Model.Type, ModelRegistry.ConfigLoader.Schema.DefaultText("model.type"));
+        Assert.Equal($"[{string.Join(", ", new EaseConfig().LambdaGrid)}]", ModelRegistry.ConfigLoader.Schema.DefaultText("model.ease.lambda_grid"));
+        Assert.Null(ModelRegistry.ConfigLoader.Schema.DefaultText("training.no_such_key"));
+        Assert.Null(ModelRegistry.ConfigLoader.Schema.DefaultText("training.early_stopping_patience")); // the writer leaves it out at its default
     }
 
     /// <summary>Every key and value the writer writes for some model type, with every key set.</summary>
     private static Dictionary<string, string> WrittenWithEveryKeySet()
     {
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string type in ModelTypes.All)
+        foreach (string type in ModelRegistry.ConfigLoader.ModelTypeNames)
         {
-            string yaml = ConfigWriter.ToYaml(ConfigLoader.Parse("", "x.yaml", [$"model.type={type}", .. WrittenOnlyWhenSet]));
+            string yaml = ConfigWriter.ToYaml(ModelRegistry.ConfigLoader.Parse("", "x.yaml", [$"model.type={type}", .. WrittenOnlyWhenSet]));
             foreach (var (key, value) in FlatKeys(yaml)) written.TryAdd(key, value);
         }
         return written;

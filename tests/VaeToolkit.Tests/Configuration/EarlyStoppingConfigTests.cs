@@ -1,4 +1,5 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Configuration;
 
@@ -8,12 +9,12 @@ public sealed class EarlyStoppingConfigTests
     [Fact]
     public void Settings_AreRead_AndOffByDefault()
     {
-        var config = ConfigLoader.Parse("training:\n  early_stopping_patience: 5\n  early_stopping_min_delta: 0.001\n", "config.yaml");
+        var config = ModelRegistry.ConfigLoader.Parse("training:\n  early_stopping_patience: 5\n  early_stopping_min_delta: 0.001\n", "config.yaml");
         Assert.Equal((5, 0.001), (config.Training.EarlyStoppingPatience, config.Training.EarlyStoppingMinDelta));
-        var defaults = ConfigLoader.Parse("", "config.yaml");
+        var defaults = ModelRegistry.ConfigLoader.Parse("", "config.yaml");
         Assert.Equal((null, 0.0), (defaults.Training.EarlyStoppingPatience, defaults.Training.EarlyStoppingMinDelta));
-        Assert.Null(ConfigLoader.Parse("training: { early_stopping_patience: null }\n", "config.yaml").Training.EarlyStoppingPatience);
-        Assert.Equal(3, ConfigLoader.Parse("", "config.yaml", ["training.early_stopping_patience=3"]).Training.EarlyStoppingPatience);
+        Assert.Null(ModelRegistry.ConfigLoader.Parse("training: { early_stopping_patience: null }\n", "config.yaml").Training.EarlyStoppingPatience);
+        Assert.Equal(3, ModelRegistry.ConfigLoader.Parse("", "config.yaml", ["training.early_stopping_patience=3"]).Training.EarlyStoppingPatience);
     }
 
     [Theory]
@@ -24,14 +25,14 @@ public sealed class EarlyStoppingConfigTests
     [InlineData("training:\n  early_stopping_min_delta: null\n", "config.yaml(2,29): error VAE0103: 'training.early_stopping_min_delta' must be a number, not null")]
     public void BadValues_AreLocatedErrors(string yaml, string message)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "config.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "config.yaml"));
         Assert.Equal(message, error.Message);
     }
 
     [Fact]
     public void AMisspeltKey_SuggestsTheRealOne()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("training:\n  early_stoping_patience: 3\n", "config.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("training:\n  early_stoping_patience: 3\n", "config.yaml"));
         Assert.Contains("config.yaml(2,3)", error.Message);
         Assert.Contains("'early_stopping_patience'", error.Message);
     }
@@ -40,13 +41,13 @@ public sealed class EarlyStoppingConfigTests
     public void Writer_WritesThemOnlyWhenSet_AndReadsBackTheSame()
     {
         // Unset, the resolved config is the text written before early stopping existed (checkpoints hash it).
-        string plain = ConfigWriter.ToYaml(ConfigLoader.Defaults);
+        string plain = ConfigWriter.ToYaml(ModelRegistry.ConfigLoader.Defaults);
         Assert.DoesNotContain("early_stopping", plain);
 
-        var set = ConfigLoader.Defaults with { Training = ConfigLoader.Defaults.Training with { EarlyStoppingPatience = 4, EarlyStoppingMinDelta = 0.0005 } };
+        var set = ModelRegistry.ConfigLoader.Defaults with { Training = ModelRegistry.ConfigLoader.Defaults.Training with { EarlyStoppingPatience = 4, EarlyStoppingMinDelta = 0.0005 } };
         string yaml = ConfigWriter.ToYaml(set);
         Assert.Contains("  early_stopping_patience: 4\n", yaml.ReplaceLineEndings("\n"));
         Assert.Contains("  early_stopping_min_delta: 0.0005\n", yaml.ReplaceLineEndings("\n"));
-        Assert.Equal(set.Training, ConfigLoader.Parse(yaml, "resolved.yaml").Training);
+        Assert.Equal(set.Training, ModelRegistry.ConfigLoader.Parse(yaml, "resolved.yaml").Training);
     }
 }

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Configuration;
 
@@ -9,8 +10,8 @@ public sealed class ExportConfigTests
     [Fact]
     public void Default_IsFp32()
     {
-        Assert.Equal(ExportPrecisions.Fp32, ConfigLoader.Defaults.Export.Precision);
-        Assert.Equal(ExportPrecisions.Fp32, ConfigLoader.Parse("export:\n", "x.yaml").Export.Precision);
+        Assert.Equal(ExportPrecisions.Fp32, ModelRegistry.ConfigLoader.Defaults.Export.Precision);
+        Assert.Equal(ExportPrecisions.Fp32, ModelRegistry.ConfigLoader.Parse("export:\n", "x.yaml").Export.Precision);
     }
 
     [Theory]
@@ -20,9 +21,9 @@ public sealed class ExportConfigTests
     [InlineData("int8")]
     public void EveryPrecision_IsReadAndWrittenBack(string precision)
     {
-        var config = ConfigLoader.Parse($"export:\n  precision: {precision}\n", "x.yaml");
-        var overridden = ConfigLoader.Parse("", "x.yaml", [$"export.precision={precision}"]);
-        var again = ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml");
+        var config = ModelRegistry.ConfigLoader.Parse($"export:\n  precision: {precision}\n", "x.yaml");
+        var overridden = ModelRegistry.ConfigLoader.Parse("", "x.yaml", [$"export.precision={precision}"]);
+        var again = ModelRegistry.ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml");
 
         Assert.Equal(precision, config.Export.Precision);
         Assert.Equal(precision, overridden.Export.Precision);
@@ -36,7 +37,7 @@ public sealed class ExportConfigTests
     [InlineData("export: int8\n", "bad.yaml(1,9): error VAE0103: 'export' must be a mapping of keys")]
     public void BadValues_NameTheSetting(string yaml, string message)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "/configs/bad.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "/configs/bad.yaml"));
 
         Assert.Equal(message, error.Message);
     }
@@ -44,7 +45,7 @@ public sealed class ExportConfigTests
     [Fact]
     public void BadOverride_NamesTheSetting()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "/configs/x.yaml", ["export.precision=int4"]));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "/configs/x.yaml", ["export.precision=int4"]));
 
         Assert.Equal(ConfigErrorCodes.OutOfRange, error.Code);
         Assert.EndsWith("'export.precision' must be one of fp32, fp16, bf16, int8, not 'int4', in an override", error.Message);
@@ -58,7 +59,7 @@ public sealed class ExportConfigTests
     [Fact]
     public void ResumeKey_IgnoresTheExportSettings_AndIsTheSameAsBefore()
     {
-        var defaults = ConfigLoader.Defaults;
+        var defaults = ModelRegistry.ConfigLoader.Defaults;
 
         Assert.Equal(Trainer.ResumeKey(defaults), Trainer.ResumeKey(defaults with { Export = new ExportConfig { Precision = ExportPrecisions.Int8 } }));
         Assert.Equal("2E2E4F8A323F5B649F0F04C2EE69DA7E10E3118D446707CBD9C88CA248681DB5", Trainer.ResumeKey(defaults));

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Tests.Cli;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Configuration;
 
@@ -23,14 +24,14 @@ public sealed class SettingRangeTests : IDisposable
         "config.yaml: error VAE0104: 'data.synthetic.users' × 'mean_items_per_user' must be at most 500,000,000 interactions, not 100,000,000,000")]
     public void OutOfRangeValues_AreLocatedErrors(string yaml, string message)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "config.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "config.yaml"));
         Assert.Equal(message, error.Message);
     }
 
     [Fact]
     public void LargestDocumentedValues_AreAccepted()
     {
-        var config = ConfigLoader.Parse(
+        var config = ModelRegistry.ConfigLoader.Parse(
             "training: { batch_size: 1000000, epochs: 100000, max_users_per_pass: 1000000, lam: 1000 }\n" +
             "model: { encoder_dims: [65536, 65536, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] }\n" +
             "evaluation: { batch_size: 1000000 }\ndata: { heldout_users: 10000000, synthetic: { users: 50000, mean_items_per_user: 10000 } }\n",
@@ -48,7 +49,7 @@ public sealed class SettingRangeTests : IDisposable
     [InlineData("evaluation.batch_size")]
     public void EveryIntegerKey_RefusesAHugeValue_InAnOverride(string key)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "config.yaml", [$"{key}=99999999999"]));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "config.yaml", [$"{key}=99999999999"]));
         Assert.Equal(ConfigErrorCodes.OutOfRange, error.Code);
         Assert.Contains($"'{key}' must be", error.Message);
     }

@@ -1,4 +1,5 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Data;
 
@@ -17,8 +18,8 @@ public sealed class DataConfigKeysTests
               artist_key: name
             """;
 
-        var config = ConfigLoader.Parse(yaml, "lastfm.yaml");
-        var again = ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml");
+        var config = ModelRegistry.ConfigLoader.Parse(yaml, "lastfm.yaml");
+        var again = ModelRegistry.ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml");
 
         Assert.Equal(("lastfm", "ts", "latest", 3, "name"), (config.Data.Dataset, config.Data.TimestampColumn, config.Data.TargetSplit, config.Data.MinPlays, config.Data.ArtistKey));
         Assert.Equal(config.Data with { Synthetic = again.Data.Synthetic }, again.Data);
@@ -27,7 +28,7 @@ public sealed class DataConfigKeysTests
     [Fact]
     public void Defaults_KeepEarlierBehaviour()
     {
-        var data = ConfigLoader.Defaults.Data;
+        var data = ModelRegistry.ConfigLoader.Defaults.Data;
 
         Assert.Equal((null, null, 1, "mbid"), (data.TimestampColumn, data.TargetSplit, data.MinPlays, data.ArtistKey));
         Assert.Equal(TargetSplits.Latest, KnownDatasets.DefaultTargetSplit(KnownDatasets.MovieLens20MAlternative));
@@ -43,7 +44,7 @@ public sealed class DataConfigKeysTests
     [InlineData("data: { dataset: file, path: x.csv, target_split: latest }", "'data.target_split: latest' needs 'data.timestamp_column' when 'data.dataset' is file")]
     public void BadValues_AreConfigErrors(string yaml, string message)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "bad.yaml"));
 
         Assert.Contains(message, error.Message);
     }

@@ -1,4 +1,5 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Data;
 
@@ -13,7 +14,7 @@ public sealed class DatasetConfigFilesTests
     [InlineData("pinterest.yaml", KnownDatasets.Pinterest, null)]
     public void ConfigFile_Loads(string file, string dataset, int? heldoutUsers)
     {
-        var config = ConfigLoader.Load(Path.Combine(ConfigsFolder(), file));
+        var config = ModelRegistry.ConfigLoader.Load(Path.Combine(ConfigsFolder(), file));
 
         Assert.Equal(dataset, config.Data.Dataset);
         Assert.Equal(heldoutUsers, config.Data.HeldoutUsers);
@@ -23,8 +24,8 @@ public sealed class DatasetConfigFilesTests
     [Fact]
     public void MultiGpuConfig_HasTheReferencesGlobalBatchAndOptimizer()
     {
-        var config = ConfigLoader.Load(Path.Combine(ConfigsFolder(), "ml20m-8gpu.yaml"));
-        var single = ConfigLoader.Load(Path.Combine(ConfigsFolder(), "ml20m.yaml"));
+        var config = ModelRegistry.ConfigLoader.Load(Path.Combine(ConfigsFolder(), "ml20m-8gpu.yaml"));
+        var single = ModelRegistry.ConfigLoader.Load(Path.Combine(ConfigsFolder(), "ml20m.yaml"));
 
         Assert.Equal((8, "fp16"), (config.Gpus, config.Precision));
         Assert.Equal(3072, config.Training.BatchSize / config.Gpus);

@@ -1,6 +1,7 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Data.Synthetic;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Data;
 
@@ -68,7 +69,7 @@ public sealed class SyntheticInteractionsTests
     public void BuiltInDefaults_LoadWithAnAutomaticHeldOutShare()
     {
         // heldout_users: null holds out min(10000, users / 10) users for validation and as many for test.
-        var dataset = DatasetLoader.Load(ConfigLoader.Defaults, cancellationToken: TestContext.Current.CancellationToken);
+        var dataset = DatasetLoader.Load(ModelRegistry.ConfigLoader.Defaults, cancellationToken: TestContext.Current.CancellationToken);
         int users = dataset.Train.RowCount + dataset.Validation.Count + dataset.Test.Count;
         Assert.Equal(users / 10, dataset.Validation.Count);
         Assert.Equal(users / 10, dataset.Test.Count);

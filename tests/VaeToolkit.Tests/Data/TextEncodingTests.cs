@@ -4,6 +4,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
 using VaeToolkit.Tests.Inference;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Data;
 
@@ -116,17 +117,17 @@ public sealed class TextEncodingTests : IDisposable
     [InlineData("data:\n  encoding: utf-16\n", "config.yaml(2,13): error VAE0104: 'data.encoding' must be utf-8, latin-1 (iso-8859-1) or another single-byte encoding such as windows-1252, not 'utf-16'")]
     public void DataEncoding_MustBeReadableByteByByte(string yaml, string message)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "config.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "config.yaml"));
         Assert.Equal(message, error.Message);
     }
 
     [Fact]
     public void DataEncoding_RoundTripsThroughTheResolvedConfig()
     {
-        var config = ConfigLoader.Parse("data:\n  encoding: latin-1\n", "config.yaml");
+        var config = ModelRegistry.ConfigLoader.Parse("data:\n  encoding: latin-1\n", "config.yaml");
         Assert.Equal("latin-1", config.Data.Encoding);
-        Assert.Equal("latin-1", ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml").Data.Encoding);
-        Assert.Null(ConfigLoader.Defaults.Data.Encoding);
+        Assert.Equal("latin-1", ModelRegistry.ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml").Data.Encoding);
+        Assert.Null(ModelRegistry.ConfigLoader.Defaults.Data.Encoding);
     }
 
     [Fact]

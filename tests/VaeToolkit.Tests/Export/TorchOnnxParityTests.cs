@@ -4,6 +4,7 @@ using VaeToolkit.Tests.Training;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Export;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Models;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Export;
@@ -19,7 +20,7 @@ public sealed class TorchOnnxParityTests
     public void TrainedModel_ScoresTheSameInTorchSharpAndOnnxRuntime(string type)
     {
         var data = TinyDatasets.Grouped();
-        var config = ConfigLoader.Defaults with
+        var config = ModelRegistry.ConfigLoader.Defaults with
         {
             Seed = 5,
             Model = new ModelConfig { Type = type, EncoderDims = [32, 8] },

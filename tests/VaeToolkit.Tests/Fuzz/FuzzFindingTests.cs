@@ -4,6 +4,7 @@ using Parquet.Schema;
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Tests.Data;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Fuzz;
 
@@ -20,7 +21,7 @@ public sealed class FuzzFindingTests : IDisposable
     {
         string path = DataFixtures.Write(_scratch.Path, "broken.yaml", "model:\n  encoder_dims: [600\n 200]\n");
 
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Load(path));
 
         Assert.Equal(ConfigErrorCodes.MalformedYaml, error.Code);
         Assert.StartsWith($"{path}: error VAE0105: malformed YAML", error.Message);
@@ -30,7 +31,7 @@ public sealed class FuzzFindingTests : IDisposable
     [Fact]
     public void LineBreakInsideAFlowSequence_OfAnOverride_IsABadOverride()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "config.yaml", ["model.encoder_dims=[\r60, 20]"]));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "config.yaml", ["model.encoder_dims=[\r60, 20]"]));
 
         Assert.Equal(ConfigErrorCodes.BadOverride, error.Code);
         Assert.StartsWith("config.yaml: error VAE0107: override 'model.encoder_dims=[\r60, 20]' has a malformed value", error.Message);
@@ -41,10 +42,10 @@ public sealed class FuzzFindingTests : IDisposable
     public void AliasAfterAQuotedScalar_IsMalformedYaml_InAFileAndInAnOverride()
     {
         string path = DataFixtures.Write(_scratch.Path, "alias.yaml", "data:\n  delimiter: '\\t'*seed\n");
-        var inFile = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path));
+        var inFile = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Load(path));
         Assert.StartsWith($"{path}: error VAE0105: malformed YAML", inFile.Message);
 
-        var inOverride = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "config.yaml", ["data.delimiter='\\t'*seed=3"]));
+        var inOverride = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "config.yaml", ["data.delimiter='\\t'*seed=3"]));
         Assert.Equal(ConfigErrorCodes.BadOverride, inOverride.Code);
     }
 

@@ -6,6 +6,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Inference;
 using VaeToolkit.Inference.Batch;
 using VaeToolkit.Tests.Data;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Fuzz;
 
@@ -24,10 +25,10 @@ internal sealed record FuzzTarget(string Name, string FileName, byte[] Seed, Act
         File.WriteAllText(names, "user,item,rating\n" + Rows((u, i) => $"{u},{i},5\n"));
         return
         [
-            new("config", "experiment.yaml", File.ReadAllBytes(ConfigFile("ml-latest-small.yaml")), path => RoundTrip(ConfigLoader.Load(path)), [typeof(ConfigException)]),
-            new("config-quickstart", "quickstart.yaml", File.ReadAllBytes(ConfigFile("quickstart.yaml")), path => RoundTrip(ConfigLoader.Load(path)), [typeof(ConfigException)]),
+            new("config", "experiment.yaml", File.ReadAllBytes(ConfigFile("ml-latest-small.yaml")), path => RoundTrip(ModelRegistry.ConfigLoader.Load(path)), [typeof(ConfigException)]),
+            new("config-quickstart", "quickstart.yaml", File.ReadAllBytes(ConfigFile("quickstart.yaml")), path => RoundTrip(ModelRegistry.ConfigLoader.Load(path)), [typeof(ConfigException)]),
             new("config-overrides", "overrides.txt", "training.epochs=5\nmodel.encoder_dims=[60, 20]\ndata.heldout_users=null\ndata.delimiter='\\t'\nseed=3\n"u8.ToArray(),
-                path => RoundTrip(ConfigLoader.Parse("training: { epochs: 2 }\n", path, File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries))),
+                path => RoundTrip(ModelRegistry.ConfigLoader.Parse("training: { epochs: 2 }\n", path, File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries))),
                 [typeof(ConfigException)]),
             new("movielens-ratings", "ratings.csv", Utf8("userId,movieId,rating,timestamp\n" + Rows((u, i) => $"{u},{i},{3 + (u + i) % 3}.5,{1_000_000_000 + u * 100 + i}\n")),
                 path => Prepare(new DataConfig { Dataset = KnownDatasets.MovieLensLatestSmall, Path = path, TargetSplit = TargetSplits.Latest }), DataErrors),
@@ -73,7 +74,7 @@ internal sealed record FuzzTarget(string Name, string FileName, byte[] Seed, Act
             .Prepare(new VaeConfig { Seed = 3, Data = data with { HeldoutUsers = 1, MinItemsPerUser = 1 } });
 
     /// <summary>A config that loads must write back to YAML that loads.</summary>
-    private static void RoundTrip(VaeConfig config) => ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml");
+    private static void RoundTrip(VaeConfig config) => ModelRegistry.ConfigLoader.Parse(ConfigWriter.ToYaml(config), "resolved.yaml");
 
     private static string ConfigFile(string name)
     {

@@ -20,6 +20,18 @@ public sealed class RunMetricsTests
     }
 
     [Fact]
+    public void Of_ReadsOnlyTheEvaluationSection_SoARunOfAnyModelTypeIsRead()
+    {
+        // A scoring or serving process has no model registry: the run's model type and section are not its business.
+        using var run = new TemporaryDirectory();
+        string model = run.Combine(RunFiles.ModelFolder);
+        Directory.CreateDirectory(model);
+        File.WriteAllText(run.Combine(RunFiles.Config), "model:\n  type: slim\n  slim: { l1: 0.5 }\nevaluation:\n  metrics: [hit_rate@5]\n");
+
+        Assert.Equal(["hit_rate@5"], RunMetrics.Of(model).Select(m => m.Name));
+    }
+
+    [Fact]
     public void Of_IsTheDefaultsOutsideARunAndAnErrorForABadConfig()
     {
         using var run = new TemporaryDirectory();

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Metrics;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Metrics;
 
@@ -9,27 +10,27 @@ public sealed class EvaluationMetricsConfigTests
     [Fact]
     public void Metrics_DefaultToTodaysThree()
     {
-        Assert.Equal(RankingMetric.Defaults, ConfigLoader.Parse("", "x.yaml").Evaluation.Metrics);
+        Assert.Equal(RankingMetric.Defaults, ModelRegistry.ConfigLoader.Parse("", "x.yaml").Evaluation.Metrics);
     }
 
     [Fact]
     public void Metrics_AreReadInOrderAndWrittenBack()
     {
-        var config = ConfigLoader.Parse("evaluation:\n  metrics: [precision@10, MRR@100, coverage@100]\n", "x.yaml");
+        var config = ModelRegistry.ConfigLoader.Parse("evaluation:\n  metrics: [precision@10, MRR@100, coverage@100]\n", "x.yaml");
 
         Assert.Equal(["precision@10", "mrr@100", "coverage@100"], config.Evaluation.Metrics.Select(m => m.Name));
         string yaml = ConfigWriter.ToYaml(config);
         Assert.Contains("  metrics: [precision@10, mrr@100, coverage@100]", yaml);
-        Assert.Equal(config.Evaluation, ConfigLoader.Parse(yaml, "x.yaml").Evaluation);
-        Assert.NotEqual(ConfigLoader.Parse("", "x.yaml").Evaluation, config.Evaluation);
+        Assert.Equal(config.Evaluation, ModelRegistry.ConfigLoader.Parse(yaml, "x.yaml").Evaluation);
+        Assert.NotEqual(ModelRegistry.ConfigLoader.Parse("", "x.yaml").Evaluation, config.Evaluation);
     }
 
     [Fact]
     public void Metrics_AreNotPartOfWhatACheckpointShares()
     {
         // A resume compares this text: choosing other metrics must not refuse it.
-        var plain = ConfigLoader.Parse("", "x.yaml");
-        var other = ConfigLoader.Parse("evaluation:\n  metrics: [map@10]\n", "x.yaml");
+        var plain = ModelRegistry.ConfigLoader.Parse("", "x.yaml");
+        var other = ModelRegistry.ConfigLoader.Parse("evaluation:\n  metrics: [map@10]\n", "x.yaml");
 
         Assert.Equal(ConfigWriter.ToYamlWithoutExport(plain), ConfigWriter.ToYamlWithoutExport(other));
         Assert.DoesNotContain("metrics", ConfigWriter.ToYamlWithoutExport(other));
@@ -38,10 +39,10 @@ public sealed class EvaluationMetricsConfigTests
     [Fact]
     public void Metrics_CanBeSetByAnOverride()
     {
-        var config = ConfigLoader.Parse("", "x.yaml", ["evaluation.metrics=[hit_rate@10, map@100]"]);
+        var config = ModelRegistry.ConfigLoader.Parse("", "x.yaml", ["evaluation.metrics=[hit_rate@10, map@100]"]);
 
         Assert.Equal(["hit_rate@10", "map@100"], config.Evaluation.Metrics.Select(m => m.Name));
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("", "x.yaml", ["evaluation.metrics=[hits@10]"]));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse("", "x.yaml", ["evaluation.metrics=[hits@10]"]));
         Assert.Contains("unknown metric 'hits@10'", error.Message);
         Assert.Contains("in an override", error.Message);
     }
@@ -57,7 +58,7 @@ public sealed class EvaluationMetricsConfigTests
     [InlineData("evaluation:\n  metrics: [[ndcg@100]]\n", "x.yaml(2,13): error VAE0103: every entry of 'evaluation.metrics' must be a single value")]
     public void BadMetrics_AreErrorsNamingTheFileLineAndColumn(string yaml, string message)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "/cfg/x.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ModelRegistry.ConfigLoader.Parse(yaml, "/cfg/x.yaml"));
 
         Assert.StartsWith(message, error.Message);
     }

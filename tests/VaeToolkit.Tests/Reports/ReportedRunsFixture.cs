@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Runs;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Reports;
 
@@ -23,7 +24,7 @@ public sealed class ReportedRunsFixture : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static VaeConfig Config(string model, string training) => ConfigLoader.Parse($$"""
+    private static VaeConfig Config(string model, string training) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 5
         data:
           dataset: synthetic

@@ -1,6 +1,7 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Runs;
 
@@ -54,7 +55,7 @@ public sealed class ComparedRunsFixture : IDisposable
     private string Train(string name, VaeConfig config) =>
         TrainingJob.Run(new TrainingRequest(config, _scratch.Combine(name))).RunPath;
 
-    private static VaeConfig Config(string type = "vae", int epochs = 2, int seed = 3, int items = 200) => ConfigLoader.Parse($$"""
+    private static VaeConfig Config(string type = "vae", int epochs = 2, int seed = 3, int items = 200) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: {{seed}}
         data:
           dataset: synthetic

@@ -1,12 +1,13 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Benchmarks;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Runs;
 
 /// <summary>Benchmark mode works through the model contract: every model trained by epochs, none fitted in closed form.</summary>
 public sealed class ModelBenchmarkTests
 {
-    private static VaeConfig Config(string model) => ConfigLoader.Parse($$"""
+    private static VaeConfig Config(string model) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 3
         data:
           dataset: synthetic

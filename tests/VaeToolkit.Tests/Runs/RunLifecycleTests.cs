@@ -3,6 +3,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Runs;
 
@@ -13,7 +14,7 @@ public sealed class RunLifecycleTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    internal static VaeConfig Small(int epochs = 2, double learningRate = 0.01, string? dataYaml = null) => ConfigLoader.Parse($$"""
+    internal static VaeConfig Small(int epochs = 2, double learningRate = 0.01, string? dataYaml = null) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 5
         data:
         {{dataYaml ?? """

@@ -5,6 +5,7 @@ using VaeToolkit.Orchestration.Monitoring;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Runs;
 
@@ -19,7 +20,7 @@ public sealed class TensorBoardLogTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static VaeConfig Small(int epochs, string extra = "", string model = "encoder_dims: [32, 8]", double learningRate = 0.01) => ConfigLoader.Parse($$"""
+    private static VaeConfig Small(int epochs, string extra = "", string model = "encoder_dims: [32, 8]", double learningRate = 0.01) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 3
         data:
           dataset: synthetic

@@ -4,6 +4,7 @@ using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Export;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Runs;
 
@@ -13,7 +14,7 @@ public sealed class TrainingJobTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static VaeConfig SmallSynthetic(int epochs = 3) => ConfigLoader.Parse($$"""
+    private static VaeConfig SmallSynthetic(int epochs = 3) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 3
         data:
           dataset: synthetic
@@ -62,7 +63,7 @@ public sealed class TrainingJobTests : IDisposable
         Assert.Contains("threads", manifest.DeviceName);
 
         // The resolved config reads back to the config that ran.
-        var saved = ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config));
+        var saved = ModelRegistry.ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config));
         Assert.Equal(SmallSynthetic() with { SourcePath = null }, saved with { SourcePath = null });
 
         // The model card records the best epoch, and the bundle opens.
@@ -140,7 +141,7 @@ public sealed class TrainingJobTests : IDisposable
         Assert.Equal(fp32.Encoder[0].Weight, back.Encoder[0].Weight); // the same epoch's weights; only the output layer is int8
         Assert.NotEqual(fp32.Decoder[^1].Weight, back.Decoder[^1].Weight);
         Assert.Equal(first.Test.NdcgAt100, resumed.Test.NdcgAt100, 0.02);
-        Assert.Equal(ExportPrecisions.Int8, ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config)).Export.Precision);
+        Assert.Equal(ExportPrecisions.Int8, ModelRegistry.ConfigLoader.Load(Path.Combine(runDirectory, RunFiles.Config)).Export.Precision);
     }
 
     [Fact]

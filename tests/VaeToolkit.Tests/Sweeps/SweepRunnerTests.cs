@@ -2,6 +2,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Orchestration.Sweeps;
 using VaeToolkit.Runs;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Sweeps;
 
@@ -54,7 +55,7 @@ public sealed class SweepRunnerTests : IDisposable
             Assert.Equal(manifest.Test!.NdcgAt100, row.TestNdcgAt100);
             Assert.Equal(manifest.TimingsSeconds["total"], row.Seconds);
             // The run folder trained with the trial's setting, on top of the base config.
-            var trained = ConfigLoader.Load(Path.Combine(row.RunPath, RunFiles.Config));
+            var trained = ModelRegistry.ConfigLoader.Load(Path.Combine(row.RunPath, RunFiles.Config));
             Assert.Equal(double.Parse(row.Trial.Settings[0].Value, System.Globalization.CultureInfo.InvariantCulture), trained.Model.Dropout);
             Assert.Equal(new[] { 32, 8 }, trained.Model.EncoderDims);
         }

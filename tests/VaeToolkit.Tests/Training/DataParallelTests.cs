@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training;
@@ -7,7 +8,7 @@ namespace VaeToolkit.Tests.Training;
 /// <summary>N in-process replicas on the CPU do the same maths as one replica with the whole batch.</summary>
 public sealed class DataParallelTests
 {
-    private static VaeConfig Config(int gpus, int epochs, string type = "dae", double dropout = 0) => ConfigLoader.Defaults with
+    private static VaeConfig Config(int gpus, int epochs, string type = "dae", double dropout = 0) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 17,
         Gpus = gpus,

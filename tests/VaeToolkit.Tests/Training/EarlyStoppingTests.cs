@@ -1,6 +1,7 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Fitting;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.RecVae;
 
 namespace VaeToolkit.Tests.Training;
@@ -76,13 +77,13 @@ public sealed class EarlyStoppingTests : IDisposable
     [Fact]
     public void EarlyStoppingSettings_MayChangeOnResumption()
     {
-        var config = ConfigLoader.Defaults;
+        var config = ModelRegistry.ConfigLoader.Defaults;
         var withPatience = config with { Training = config.Training with { EarlyStoppingPatience = 3, EarlyStoppingMinDelta = 0.01 } };
         Assert.Equal(ResumeCheck.Key(config), ResumeCheck.Key(withPatience));
         Assert.NotEqual(ResumeCheck.Key(config), ResumeCheck.Key(config with { Training = config.Training with { LearningRate = 0.5 } }));
     }
 
-    private static VaeConfig MultVae(int? patience, double minDelta = 0, int checkpointStep = 1) => ConfigLoader.Defaults with
+    private static VaeConfig MultVae(int? patience, double minDelta = 0, int checkpointStep = 1) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 11,
         Model = new ModelConfig { Type = "vae", EncoderDims = [32, 8] },
@@ -188,7 +189,7 @@ public sealed class EarlyStoppingTests : IDisposable
         }
     }
 
-    private static VaeConfig RecVae(int? patience) => ConfigLoader.Parse($$"""
+    private static VaeConfig RecVae(int? patience) => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 5
         data: { dataset: synthetic, positive_threshold: null }
         model: { type: recvae, encoder_dims: [32, 8], dropout: 0.5 }

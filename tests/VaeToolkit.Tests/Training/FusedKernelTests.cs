@@ -3,6 +3,7 @@ using VaeToolkit.Tests.Training.KernelEmulation;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Kernels;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Models;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training;
@@ -89,7 +90,7 @@ public sealed class FusedKernelTests
     {
         var kernels = EmulatedKernels();
         var data = TinyDatasets.Grouped(users: 200, heldout: 20);
-        var config = ConfigLoader.Defaults with
+        var config = ModelRegistry.ConfigLoader.Defaults with
         {
             Seed = 5,
             Model = new ModelConfig { EncoderDims = [16, 4] },

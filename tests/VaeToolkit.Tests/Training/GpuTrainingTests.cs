@@ -2,6 +2,7 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Kernels;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Parallel;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public sealed class GpuTrainingTests
         if (!cuda.is_available()) Assert.Skip("no CUDA device: TorchSharp loaded a CPU build of libtorch or the host has no GPU");
     }
 
-    private static VaeConfig Config(string precision, int gpus = 1) => ConfigLoader.Defaults with
+    private static VaeConfig Config(string precision, int gpus = 1) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 11,
         Device = "cuda",
@@ -98,7 +99,7 @@ public sealed class GpuTrainingTests
             Test = HeldOut(trainUsers + heldout),
             DataHash = "pinterest-shape",
         };
-        var config = ConfigLoader.Defaults with
+        var config = ModelRegistry.ConfigLoader.Defaults with
         {
             Device = "cuda",
             Precision = "bf16",

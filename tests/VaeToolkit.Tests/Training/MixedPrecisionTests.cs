@@ -2,13 +2,14 @@ using VaeToolkit.Configuration;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Kernels;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Models;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training;
 
 public sealed class MixedPrecisionTests
 {
-    private static VaeConfig Config(string precision) => ConfigLoader.Defaults with
+    private static VaeConfig Config(string precision) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 11,
         Precision = precision,

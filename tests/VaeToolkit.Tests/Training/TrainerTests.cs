@@ -1,11 +1,12 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Training;
 
 public sealed class TrainerTests
 {
-    private static VaeConfig Config(int epochs = 6, string type = "vae") => ConfigLoader.Defaults with
+    private static VaeConfig Config(int epochs = 6, string type = "vae") => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 11,
         Model = new ModelConfig { Type = type, EncoderDims = [32, 8] },

@@ -3,6 +3,7 @@ using VaeToolkit.Data;
 using VaeToolkit.Metrics;
 using VaeToolkit.Training;
 using VaeToolkit.Training.Model;
+using VaeToolkit.Training.Models;
 using static TorchSharp.torch;
 
 namespace VaeToolkit.Tests.Training;
@@ -10,7 +11,7 @@ namespace VaeToolkit.Tests.Training;
 /// <summary>The trainer's validation, computed on the device, against the toolkit's host metrics.</summary>
 public sealed class ValidationTests
 {
-    private static VaeConfig Config(int evaluationBatch) => ConfigLoader.Defaults with
+    private static VaeConfig Config(int evaluationBatch) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 5,
         Model = new ModelConfig { EncoderDims = [32, 8] },

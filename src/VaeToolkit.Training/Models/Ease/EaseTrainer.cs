@@ -36,7 +36,14 @@ public sealed class EaseTrainer : IModelTrainer
     public string? Warning => null;
 
     /// <summary>The λ values to try: the configured one, or the grid.</summary>
-    public IReadOnlyList<double> Candidates => _config.Model.Ease.Lambda is double lambda ? [lambda] : _config.Model.Ease.LambdaGrid;
+    public IReadOnlyList<double> Candidates
+    {
+        get
+        {
+            var ease = EaseConfig.Of(_config);
+            return ease.Lambda is double lambda ? [lambda] : ease.LambdaGrid;
+        }
+    }
 
     public ModelShape Shape => new(null, null, _bestLambda is double lambda ? new Dictionary<string, double> { ["lambda"] = lambda } : null);
 

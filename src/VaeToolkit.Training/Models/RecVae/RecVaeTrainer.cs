@@ -71,22 +71,26 @@ public sealed class RecVaeTrainer : IModelTrainer
     }
 
     /// <summary>The RecVAE settings of <paramref name="config"/>.</summary>
-    public static RecVaeSettings SettingsOf(VaeConfig config) => new()
+    public static RecVaeSettings SettingsOf(VaeConfig config)
     {
-        HiddenDim = config.Model.EncoderDims[0],
-        LatentDim = config.Model.EncoderDims[^1],
-        Gamma = config.Model.RecVae.Gamma,
-        Beta = config.Model.RecVae.Beta,
-        LearningRate = config.Training.LearningRate,
-        AdamBeta1 = config.Training.Beta1,
-        AdamBeta2 = config.Training.Beta2,
-        BatchSize = config.Training.BatchSize,
-        Epochs = config.Training.Epochs,
-        EncoderEpochs = config.Model.RecVae.EncoderEpochs,
-        DecoderEpochs = config.Model.RecVae.DecoderEpochs,
-        Dropout = config.Model.Dropout,
-        MixtureWeights = config.Model.RecVae.MixtureWeights,
-    };
+        var recVae = RecVaeConfig.Of(config);
+        return new()
+        {
+            HiddenDim = config.Model.EncoderDims[0],
+            LatentDim = config.Model.EncoderDims[^1],
+            Gamma = recVae.Gamma,
+            Beta = recVae.Beta,
+            LearningRate = config.Training.LearningRate,
+            AdamBeta1 = config.Training.Beta1,
+            AdamBeta2 = config.Training.Beta2,
+            BatchSize = config.Training.BatchSize,
+            Epochs = config.Training.Epochs,
+            EncoderEpochs = recVae.EncoderEpochs,
+            DecoderEpochs = recVae.DecoderEpochs,
+            Dropout = config.Model.Dropout,
+            MixtureWeights = recVae.MixtureWeights,
+        };
+    }
 
     public RecVaeSettings Settings { get; }
 

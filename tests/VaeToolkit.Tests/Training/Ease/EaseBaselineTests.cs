@@ -5,6 +5,7 @@ using VaeToolkit.Inference;
 using VaeToolkit.Orchestration.Baselines;
 using VaeToolkit.Orchestration.Runs;
 using VaeToolkit.Runs;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.Ease;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public sealed class EaseBaselineTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static VaeConfig Config(string type = "vae") => ConfigLoader.Parse($$"""
+    private static VaeConfig Config(string type = "vae") => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 5
         data:
           dataset: synthetic

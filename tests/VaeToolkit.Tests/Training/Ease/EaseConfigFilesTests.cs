@@ -1,4 +1,6 @@
 using VaeToolkit.Configuration;
+using VaeToolkit.Training.Models;
+using VaeToolkit.Training.Models.Ease;
 
 namespace VaeToolkit.Tests.Training.Ease;
 
@@ -10,16 +12,16 @@ public sealed class EaseConfigFilesTests
     [InlineData("netflix-ease.yaml", "netflix.yaml", 1000.0)]
     public void EaseConfig_SharesItsMultVaeConfigsSeedAndData(string file, string multVae, double? lambda)
     {
-        var config = ConfigLoader.Load(Path.Combine(ConfigFolder(), file));
-        var reference = ConfigLoader.Load(Path.Combine(ConfigFolder(), multVae));
+        var config = ModelRegistry.ConfigLoader.Load(Path.Combine(ConfigFolder(), file));
+        var reference = ModelRegistry.ConfigLoader.Load(Path.Combine(ConfigFolder(), multVae));
 
         Assert.Equal(reference.Seed, config.Seed);
         Assert.Equal(reference.Data, config.Data);
         Assert.Equal(ModelTypes.Ease, config.Model.Type);
-        Assert.Equal(lambda, config.Model.Ease.Lambda);
+        Assert.Equal(lambda, EaseConfig.Of(config).Lambda);
         Assert.Equal(ExportPrecisions.Fp32, config.Export.Precision);
         // Written back and read again, the EASE section survives (the run folder's config.yaml).
-        var again = ConfigLoader.Parse(ConfigWriter.ToYaml(config), config.SourcePath!);
+        var again = ModelRegistry.ConfigLoader.Parse(ConfigWriter.ToYaml(config), config.SourcePath!);
         Assert.Equal(config.Model, again.Model);
     }
 

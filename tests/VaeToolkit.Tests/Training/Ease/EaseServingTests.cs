@@ -4,6 +4,7 @@ using VaeToolkit.Runs;
 using VaeToolkit.Tests.Inference;
 using VaeToolkit.Tests.Serving;
 using VaeToolkit.Orchestration.Runs;
+using VaeToolkit.Training.Models;
 
 namespace VaeToolkit.Tests.Training.Ease;
 
@@ -17,7 +18,7 @@ public sealed class EaseServingTests : IDisposable
     [Fact]
     public async Task Service_AnswersWithTheGraphsTopK_SimilarItems_AndTheCard()
     {
-        var config = ConfigLoader.Parse("""
+        var config = ModelRegistry.ConfigLoader.Parse("""
             seed: 4
             data:
               dataset: synthetic

@@ -1,6 +1,7 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Data;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.RecVae;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public sealed class RecVaeCheckpointTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static VaeConfig Config(int epochs, int validationStep = 2, string recvae = "") => ConfigLoader.Parse($$"""
+    private static VaeConfig Config(int epochs, int validationStep = 2, string recvae = "") => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 5
         data:
           dataset: synthetic

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.RecVae;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace VaeToolkit.Tests.Training.RecVae;
 /// </summary>
 public sealed class RecVaeDataParallelTests
 {
-    private static VaeConfig Config(int gpus, int epochs, double dropout, int batchSize = 70, string precision = Precisions.Fp32) => ConfigLoader.Defaults with
+    private static VaeConfig Config(int gpus, int epochs, double dropout, int batchSize = 70, string precision = Precisions.Fp32) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 17,
         Gpus = gpus,

@@ -1,5 +1,6 @@
 using VaeToolkit.Configuration;
 using VaeToolkit.Training;
+using VaeToolkit.Training.Models;
 using VaeToolkit.Training.Models.RecVae;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace VaeToolkit.Tests.Training.RecVae;
 /// <summary>RecVAE in fp16 (dense products in float16, the loss scaled by a <see cref="DynamicLossScaler"/>), as MixedPrecisionTests for Mult-VAE.</summary>
 public sealed class RecVaeMixedPrecisionTests
 {
-    private static VaeConfig Config(string precision, int epochs = 10) => ConfigLoader.Defaults with
+    private static VaeConfig Config(string precision, int epochs = 10) => ModelRegistry.ConfigLoader.Defaults with
     {
         Seed = 11,
         Precision = precision,

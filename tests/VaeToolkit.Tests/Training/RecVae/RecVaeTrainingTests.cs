@@ -17,7 +17,7 @@ public sealed class RecVaeTrainingTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static VaeConfig Config(int epochs = 12, string extra = "") => ConfigLoader.Parse($$"""
+    private static VaeConfig Config(int epochs = 12, string extra = "") => ModelRegistry.ConfigLoader.Parse($$"""
         seed: 3
         data:
           dataset: synthetic
@@ -202,7 +202,7 @@ public sealed class RecVaeTrainingTests : IDisposable
         // The run's config records model.recvae and reads back as the same config.
         string written = File.ReadAllText(Path.Combine(result.RunPath, RunFiles.Config));
         Assert.Contains("recvae:", written);
-        Assert.Equal(config.Model, ConfigLoader.Parse(written, "run.yaml").Model);
+        Assert.Equal(config.Model, ModelRegistry.ConfigLoader.Parse(written, "run.yaml").Model);
     }
 
     [Fact]
