@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stages the xunit test assembly, which carries the CLI too, for a CUDA host that has PyTorch (CUDA 13)
-# but no .NET, as ../shared/gpu/stage.sh describes (about 50 MB: it travels in one call).
+# but no .NET, as ../shared/gpu/stage.sh describes, plus ASP.NET Core (scripts/gpu-stage-aspnet.sh); it travels in one call.
 #
 #   scripts/gpu-benchmark.sh [STAGE_DIR]      (default .gpu; keep it in .git/info/exclude)
 #
@@ -18,5 +18,7 @@ publish=$(mktemp -d)
 dotnet publish "$root/tests/VaeToolkit.Tests" -c Release -r linux-x64 --self-contained false -o "$publish" -v quiet
 mkdir -p "$publish/configs" && cp "$root"/configs/*.yaml "$publish/configs/"
 bash "$root/../shared/gpu/stage.sh" "$publish" "$stage"
+# ...with ASP.NET Core, which the test assembly needs to start (the service is one of its references).
+bash "$root/scripts/gpu-stage-aspnet.sh" "$stage"
 rm -rf "$publish"
 echo "staged into $stage; run: bash $stage/base/run.sh bash \"\$PWD/bench/gpu-suite.sh\""

@@ -24,7 +24,6 @@ find "$publish" -name '*.pdb' -delete
 find "$publish" -mindepth 2 -name '*.resources.dll' -delete
 find "$publish" -type d -empty -delete
 bash "$root/../shared/gpu/stage.sh" "$publish" "$stage" --ort-cuda
-# ...and its larger libraries compressed too (run.sh unpacks every .zst of the app on the host).
-find "$stage/base/app" -type f -size +1M ! -name '*.zst' -exec zstd -q -19 -T0 --rm {} \;
-du -sh "$stage/base"
+# ...with ASP.NET Core, which the test assembly needs to start, and the app compressed to make room for it.
+bash "$root/scripts/gpu-stage-aspnet.sh" "$stage"
 echo "staged into $stage: put each $stage/ortK (bash $stage/ortK/put.sh), then: bash $stage/base/run.sh bash \"\$PWD/bench/gpu-scoring-suite.sh\""
