@@ -6,7 +6,7 @@
 # Steps: the CUDA scoring tests (ONNX Runtime on CUDA against the reference network and against libtorch);
 # a model of ML-20M's shape trained on the GPU; benchmark-scoring on CUDA (ONNX Runtime against libtorch's
 # validation path and dense pass, same device) at the GPU-sized default batch, at 1,000 and at 50,000 users a
-# call; the same model's test users through `vaetoolkit test --device cuda`. Then issue 15's models on the GPU:
+# call, and through IOBinding beside the plain run; the same model's test users through `vaetoolkit test --device cuda`. Then issue 15's models on the GPU:
 # EASE and RecVAE trained with `device: cuda` on the quickstart data (their CPU figures for the same seed are
 # in bench/NOTES.md, to compare); and TensorBoard (installed there) reading the RecVAE run's event files. Each step has its own limit and
 # a failing one does not stop the rest; all of it ends within SUITE_SECONDS (default 420). The log goes to
@@ -41,6 +41,9 @@ if [ -d "$model/model" ]; then
   scoring default
   scoring batch-1000 --batch 1000
   scoring batch-50000 --batch 50000
+  # IOBinding (page-locked inputs and outputs) against the plain run, at the default batch: its own step, so
+  # that a failure of the untried pinned allocator costs none of the figures above.
+  scoring io-binding --io-binding
   step test 90 "${cli[@]}" test --model "$model" --device "$device" --no-baseline
 fi
 

@@ -21,7 +21,7 @@ public static class CliApp
 
     /// <summary>The options that take no value, of any verb; every other option takes one.</summary>
     public static readonly IReadOnlySet<string> FlagNames = new HashSet<string>(StringComparer.Ordinal)
-        { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", "open", CommandLine.Verbose };
+        { "resume", "force", "all", "downloads", "include-seen", "json", "no-baseline", "open", "io-binding", CommandLine.Verbose };
 
     /// <param name="progressConsole">
     /// A terminal to draw progress bars on (standard error when it is one, see <see cref="LiveProgressDisplay"/>);

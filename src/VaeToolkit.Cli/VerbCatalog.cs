@@ -263,7 +263,7 @@ internal static class VerbCatalog
 
         new("benchmark-scoring", new VerbHelp(
             "time ONNX Runtime scoring against a libtorch forward pass",
-            ["--model <run or model dir> [--users N] [--top K] [--batch B]"],
+            ["--model <run or model dir> [--users N] [--top K] [--batch B] [--device D] [--io-binding]"],
             "Scores random histories with the model's ONNX graph and with a dense libtorch forward pass of the same "
             + "weights, and prints both speeds as JSON.",
             [
@@ -272,8 +272,9 @@ internal static class VerbCatalog
                 new("top", "K", "items per user (default 100)"),
                 new("batch", "B", GpuSizedDefault(1000)),
                 new("device", "D", $"where both engines score: {Devices} (default cpu)"),
+                new("io-binding", null, "also time ONNX Runtime through IOBinding (page-locked host memory on CUDA), beside its plain run"),
             ],
-            ["vaetoolkit benchmark-scoring --model runs/qs --users 10000 --top 100 --batch 1000"]),
+            ["vaetoolkit benchmark-scoring --model runs/qs --users 10000 --top 100 --batch 1000", "vaetoolkit benchmark-scoring --model runs/qs --device cuda --io-binding"]),
             (verbs, line, token) => (verbs.BenchmarkScoring(line, token), true)),
 
         new("serve", new VerbHelp(

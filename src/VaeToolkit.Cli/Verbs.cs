@@ -125,11 +125,11 @@ internal sealed class Verbs(TextWriter error, IVerbProgress progress)
     /// <summary>Times the ONNX Runtime engine against a dense libtorch forward pass of the same weights.</summary>
     public object BenchmarkScoring(CommandLine line, CancellationToken cancellationToken)
     {
-        line.OnlyAllow("model", "users", "top", "batch", "device");
+        line.OnlyAllow("model", "users", "top", "batch", "device", "io-binding");
         int users = line.Int("users", 1, 100_000_000) ?? 10_000;
         int top = line.Int("top", 1, SettingRanges.MaxTop) ?? 100;
         int? batch = line.Int("batch", 1, SettingRanges.MaxBatchSize);
-        return ScoringBenchmark.Run(line.Required("model"), users, top, batch, line.Value("device") ?? "cpu", new Log(error), cancellationToken);
+        return ScoringBenchmark.Run(line.Required("model"), users, top, batch, line.Value("device") ?? "cpu", new Log(error), cancellationToken, line.Flag("io-binding"));
     }
 
     /// <summary>The service under load (<see cref="ServingBenchmark"/>): latency at one client, throughput at many, promotions under load.</summary>

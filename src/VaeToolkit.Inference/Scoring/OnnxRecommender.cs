@@ -13,21 +13,25 @@ namespace VaeToolkit.Inference;
 /// </summary>
 public sealed class OnnxRecommender : IDisposable
 {
-    private const string ItemIndicesInput = "item_indices";
-    private const string UserOffsetsInput = "user_offsets";
-    private const string KInput = "k";
-    private const string ExcludeSeenInput = "exclude_seen";
+    internal const string ItemIndicesInput = "item_indices";
+    internal const string UserOffsetsInput = "user_offsets";
+    internal const string KInput = "k";
+    internal const string ExcludeSeenInput = "exclude_seen";
+    internal const string TopItemsOutput = "top_items";
+    internal const string TopScoresOutput = "top_scores";
 
     private readonly InferenceSession recommender;
     private readonly InferenceSession? encoder;
+    private readonly IoBindingRunner? ioBindingRunner;
 
-    private OnnxRecommender(string modelDirectory, string device, int threads, InferenceSession recommender, InferenceSession? encoder)
+    private OnnxRecommender(string modelDirectory, string device, int threads, InferenceSession recommender, InferenceSession? encoder, IoBindingRunner? ioBindingRunner)
     {
         ModelDirectory = modelDirectory;
         Device = device;
         Threads = threads;
         this.recommender = recommender;
         this.encoder = encoder;
+        this.ioBindingRunner = ioBindingRunner;
         var metadata = recommender.ModelMetadata.CustomMetadataMap;
         ModelType = metadata.GetValueOrDefault("model_type", "");
         ItemCount = ReadCount(metadata, "item_count");
@@ -60,6 +64,9 @@ public sealed class OnnxRecommender : IDisposable
     /// </summary>
     public bool CanIncludeSeen { get; }
 
+    /// <summary>Whether <see cref="Recommend"/> runs the graph through IOBinding (see <see cref="Open"/>).</summary>
+    public bool UsesIoBinding => ioBindingRunner is not null;
+
     /// <summary>
     /// Loads the graphs of a model directory (or of a run directory's model) for <paramref name="device"/>:
     /// <c>cpu</c>, or <c>cuda</c> / <c>cuda:N</c> for the CUDA execution provider (then
@@ -73,7 +80,13 @@ public sealed class OnnxRecommender : IDisposable
     /// cores to itself (6,500-6,800 against 5,200-5,350 users/s at ML-20M's shape on 2 cores), slower when
     /// other threads work meanwhile, as a batch job's reader and writer do (4,490 against 3,510 users/s end to end).
     /// </param>
-    public static OnnxRecommender Open(string modelDirectory, string device = "cpu", int threads = 0, bool spinWait = true)
+    /// <param name="ioBinding">
+    /// Run <see cref="Recommend"/> through ONNX Runtime's IOBinding: on CUDA the histories are staged in page-locked
+    /// host memory (the CUDA provider's pinned allocator), from which the copy to the device is a direct DMA, and the
+    /// top k come back into page-locked memory too; on the CPU the inputs are bound in place. Off by default:
+    /// <c>benchmark-scoring --io-binding</c> measures it beside the plain run. Not yet run on a GPU.
+    /// </param>
+    public static OnnxRecommender Open(string modelDirectory, string device = "cpu", int threads = 0, bool spinWait = true, bool ioBinding = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         string directory = ModelBundle.ResolveDirectory(modelDirectory);
@@ -93,7 +106,7 @@ public sealed class OnnxRecommender : IDisposable
                 CheckAgainstCard(directory, ModelFiles.Recommender, recommender, card);
                 if (encoder is not null) CheckAgainstCard(directory, ModelFiles.Encoder, encoder, card);
             }
-            return new OnnxRecommender(directory, device, threads, recommender, encoder);
+            return new OnnxRecommender(directory, device, threads, recommender, encoder, ioBinding ? IoBindingRunner.For(recommender, device, cudaDevice) : null);
         }
         catch
         {
@@ -116,6 +129,7 @@ public sealed class OnnxRecommender : IDisposable
         int width = Math.Min(k, ItemCount);
         if (histories.RowCount == 0) return new TopKResult(0, width, [], []);
 
+        if (ioBindingRunner is not null) return ioBindingRunner.Recommend(recommender, items, histories.RowOffsets, histories.RowCount, width, k, excludeSeen);
         using var itemValue = OrtValue.CreateTensorValueFromMemory(items, [items.LongLength]);
         using var offsetValue = OrtValue.CreateTensorValueFromMemory(histories.RowOffsets, [histories.RowOffsets.LongLength]);
         using var kValue = OrtValue.CreateTensorValueFromMemory(new long[] { k }, [1]);
@@ -123,13 +137,18 @@ public sealed class OnnxRecommender : IDisposable
         using var includeSeenValue = excludeSeen ? null : OrtValue.CreateTensorValueFromMemory(new[] { false }, [1]);
         using var options = new RunOptions();
         using var outputs = includeSeenValue is null
-            ? recommender.Run(options, [ItemIndicesInput, UserOffsetsInput, KInput], [itemValue, offsetValue, kValue], ["top_items", "top_scores"])
-            : recommender.Run(options, [ItemIndicesInput, UserOffsetsInput, KInput, ExcludeSeenInput], [itemValue, offsetValue, kValue, includeSeenValue], ["top_items", "top_scores"]);
+            ? recommender.Run(options, [ItemIndicesInput, UserOffsetsInput, KInput], [itemValue, offsetValue, kValue], [TopItemsOutput, TopScoresOutput])
+            : recommender.Run(options, [ItemIndicesInput, UserOffsetsInput, KInput, ExcludeSeenInput], [itemValue, offsetValue, kValue, includeSeenValue], [TopItemsOutput, TopScoresOutput]);
+        return ToTopK(histories.RowCount, width, outputs[0], outputs[1]);
+    }
 
-        var topItems = outputs[0].GetTensorDataAsSpan<long>();
+    /// <summary>The graph's top-k outputs as a <see cref="TopKResult"/>.</summary>
+    internal static TopKResult ToTopK(int rows, int width, OrtValue topItemsValue, OrtValue topScoresValue)
+    {
+        var topItems = topItemsValue.GetTensorDataAsSpan<long>();
         var topIndices = new int[topItems.Length];
         for (int i = 0; i < topIndices.Length; i++) topIndices[i] = (int)topItems[i];
-        return new TopKResult(histories.RowCount, width, topIndices, outputs[1].GetTensorDataAsSpan<float>().ToArray());
+        return new TopKResult(rows, width, topIndices, topScoresValue.GetTensorDataAsSpan<float>().ToArray());
     }
 
     /// <summary>The latent mean (the encoder's output at inference) of each row of <paramref name="histories"/>.</summary>
@@ -159,6 +178,7 @@ public sealed class OnnxRecommender : IDisposable
 
     public void Dispose()
     {
+        ioBindingRunner?.Dispose();
         recommender.Dispose();
         encoder?.Dispose();
     }

@@ -43,6 +43,10 @@ public sealed class MeasureVaeScoringCommand : PSCmdlet
     [ArgumentCompleter(typeof(DeviceCompleter))]
     public string Device { get; set; } = "cpu";
 
+    /// <summary>Also time ONNX Runtime through IOBinding (page-locked host memory on CUDA), beside its plain run.</summary>
+    [Parameter]
+    public SwitchParameter IoBinding { get; set; }
+
     protected override void ProcessRecord()
     {
         if (!FileSystemPaths.TryResolve(SessionState.Path, Path, literal: false, out var directories, out ErrorRecord? error))
@@ -57,7 +61,7 @@ public sealed class MeasureVaeScoringCommand : PSCmdlet
             var log = worker.Report<string>(WriteVerbose);
             try
             {
-                WriteObject(worker.Run(token => ScoringBenchmark.Run(directory, Users, Top, batchSize, Device, log, token), stopping.Token));
+                WriteObject(worker.Run(token => ScoringBenchmark.Run(directory, Users, Top, batchSize, Device, log, token, IoBinding), stopping.Token));
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -59,6 +59,21 @@ public sealed class ScoringBenchmarkTests
     }
 
     [Fact]
+    public void Benchmark_WithIoBinding_TimesTheEngineBothWaysOnTheSameUsers()
+    {
+        using var model = TestModel.Create();
+        var plain = ScoringBenchmark.Run(model.ModelDirectory, users: 25, top: 5, batchSize: 7, cancellationToken: TestContext.Current.CancellationToken);
+        var report = ScoringBenchmark.Run(model.ModelDirectory, users: 25, top: 5, batchSize: 7, cancellationToken: TestContext.Current.CancellationToken, ioBinding: true);
+
+        Assert.Null(plain.IoBindingSeconds);
+        Assert.Null(plain.IoBindingToEngine);
+        Assert.True(report.IoBindingSeconds > 0);
+        Assert.Equal(25 / report.IoBindingSeconds!.Value, report.IoBindingUsersPerSecond!.Value, 6);
+        Assert.Equal(report.IoBindingUsersPerSecond!.Value / report.EngineUsersPerSecond, report.IoBindingToEngine!.Value, 6);
+        Assert.Equal(1.0, report.TopKAgreement);
+    }
+
+    [Fact]
     public void Benchmark_WithoutABatchSize_TakesTheCpuDefault()
     {
         using var model = TestModel.Create();
