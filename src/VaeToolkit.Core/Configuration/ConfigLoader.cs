@@ -15,12 +15,14 @@ public sealed class ConfigLoader
     public const string DefaultName = "(built-in defaults)";
 
     private readonly IReadOnlyList<IModelConfigType> _modelTypes;
+    private readonly string[] _modelTypeNames;
     private readonly Lazy<ConfigSchema> _schema;
 
     /// <param name="modelTypes">Every type <c>model.type</c> may name, the default (<see cref="ModelTypes.Vae"/>) among them.</param>
     public ConfigLoader(IEnumerable<IModelConfigType> modelTypes)
     {
         _modelTypes = [.. modelTypes];
+        _modelTypeNames = [.. _modelTypes.Select(type => type.Type)];
         var duplicate = _modelTypes.GroupBy(type => type.Type).FirstOrDefault(group => group.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"model type '{duplicate.Key}' is given twice", nameof(modelTypes));
         if (!_modelTypes.Any(type => type.Type == new ModelConfig().Type))
@@ -29,7 +31,7 @@ public sealed class ConfigLoader
     }
 
     /// <summary>The values <c>model.type</c> accepts, in the registry's order.</summary>
-    public IReadOnlyList<string> ModelTypeNames => [.. _modelTypes.Select(type => type.Type)];
+    public IReadOnlyList<string> ModelTypeNames => _modelTypeNames;
 
     /// <summary>The keys this loader reads and their defaults (for completion and the help's key list).</summary>
     public ConfigSchema Schema => _schema.Value;
@@ -152,7 +154,7 @@ public sealed class ConfigLoader
     private ModelConfig ReadModel(YamlSection section)
     {
         var d = new ModelConfig();
-        string type = section.String("type", d.Type, [.. ModelTypeNames]);
+        string type = section.String("type", d.Type, _modelTypeNames);
         var encoderDims = section.IntList("encoder_dims", d.EncoderDims, min: 1, max: SettingRanges.MaxLayerWidth, maxCount: SettingRanges.MaxEncoderLayers);
         double dropout = section.Double("dropout", d.Dropout, min: 0, max: 0.95);
         // Every type's own section is read, so checked, whichever type the file chooses: a sweep may switch types.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static VaeToolkit.Configuration.YamlValues;
 
 namespace VaeToolkit.Configuration;
 
@@ -55,7 +56,7 @@ public static class ConfigWriter
         yaml.AppendLine($"    taste_strength: {Number(s.TasteStrength)}");
         yaml.AppendLine("model:");
         yaml.AppendLine($"  type: {m.Type}");
-        yaml.AppendLine($"  encoder_dims: [{string.Join(", ", m.EncoderDims)}]");
+        yaml.AppendLine($"  encoder_dims: {List(m.EncoderDims)}");
         yaml.AppendLine($"  dropout: {Number(m.Dropout)}");
         // Written for its own type only: checkpoints hash this text, and those of the other types predate it.
         if (m.Settings is { } settings)
@@ -92,8 +93,4 @@ public static class ConfigWriter
         }
         return yaml.ToString();
     }
-
-    private static string Number(double? value) => YamlValues.Number(value);
-
-    private static string Text(string? value) => YamlValues.Text(value);
 }
